@@ -1,0 +1,65 @@
+"""The Python API behind the command line: inspect, import, summary, template."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from .errors import UnreadableFile
+from .records import FileReport, Issue, Severity
+from .template_reader import read_template
+from .workbook import read_grids
+
+
+def sha256_of(path: Path) -> str:
+    """SHA-256 of a file's bytes, hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def inspect_file(path: str | Path, *, lang: str = "vi", name: str | None = None) -> FileReport:
+    """Read one file without writing anything: its records and issues.
+
+    A file that cannot be opened gives a report with one error issue, never an
+    exception, so one bad file does not stop the others. ``name`` is the name
+    shown in the report (an upload's original name), default the path.
+    """
+    path = Path(path)
+    report = FileReport(path=name or str(path))
+    try:
+        report.sha256 = sha256_of(path)
+        grids = read_grids(path, lang)
+    except UnreadableFile as exc:
+        report.issues.append(Issue(Severity.ERROR, exc.code, str(exc)))
+        return report
+    except OSError as exc:
+        report.issues.append(Issue(Severity.ERROR, "unreadable_file", f"{path}: {exc.strerror or exc}"))
+        return report
+    read_template(grids, report, lang)
+    return report
+
+
+def inspect_files(paths: Iterable[str | Path], *, lang: str = "vi") -> list[FileReport]:
+    """inspect_file for each path, in order."""
+    return [inspect_file(p, lang=lang) for p in paths]
+
+
+def import_reports(engine: Engine, reports: list[FileReport], *, user: str | None = None):  # type: ignore[no-untyped-def]
+    """Write the error-free reports in one transaction; files with errors are left out."""
+    # Imported here: store depends on loaders.records, so a module-level import would be circular.
+    from store.settings import get_settings
+    from store.writes import write_reports
+
+    return write_reports(engine, [r for r in reports if r.ok], user=user or get_settings().user)
+
+
+def import_files(paths: Iterable[str | Path], engine: Engine, *, user: str | None = None, lang: str = "vi"):  # type: ignore[no-untyped-def]
+    """Inspect files, refuse those with errors, write the rest atomically: (reports, results)."""
+    reports = inspect_files(paths, lang=lang)
+    return reports, import_reports(engine, reports, user=user)

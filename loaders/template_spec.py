@@ -1,0 +1,89 @@
+"""The project's own input template: sheet names and columns, shared by writer and reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .records import Dataset
+
+
+@dataclass(frozen=True)
+class Column:
+    """One template column: its field in the data model and its Vietnamese header."""
+
+    field: str  # district | year | as_of | component | source | indicator | <measure code>
+    header: str
+    header_en: str
+    required: bool = True
+    width: float = 14.0
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """One data sheet of the template."""
+
+    dataset: Dataset
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+
+    @property
+    def measure_columns(self) -> tuple[Column, ...]:
+        """Columns whose values are facts (one fact per filled cell)."""
+        return tuple(c for c in self.columns if c.field not in KEY_FIELDS)
+
+
+KEY_FIELDS = frozenset({"district", "year", "as_of", "component", "source", "indicator"})
+
+FUNDING = SheetSpec(
+    Dataset.FUNDING,
+    "Giải ngân",
+    "BÁO CÁO KẾ HOẠCH VỐN VÀ GIẢI NGÂN CHƯƠNG TRÌNH MTQG GIẢM NGHÈO BỀN VỮNG",
+    (
+        Column("district", "Huyện", "District", width=22),
+        Column("year", "Năm kế hoạch", "Budget year", width=10),
+        Column("as_of", "Số liệu đến ngày", "As of date", width=14),
+        Column("component", "Dự án / Tiểu dự án", "Project / sub-project", width=40),
+        Column("source", "Nguồn vốn", "Funding source", width=24),
+        Column("plan", "Kế hoạch vốn năm (triệu đồng)", "Capital plan (million VND)", width=18),
+        Column("disbursed", "Giải ngân lũy kế (triệu đồng)", "Disbursed to date (million VND)", required=False, width=18),
+    ),
+)
+
+POVERTY = SheetSpec(
+    Dataset.POVERTY,
+    "Kết quả giảm nghèo",
+    "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO",
+    (
+        Column("district", "Huyện", "District", width=22),
+        Column("year", "Năm rà soát", "Review year", width=10),
+        Column("as_of", "Ngày chốt số liệu", "Review date", width=14),
+        Column("households", "Tổng số hộ", "Total households"),
+        Column("poor_households", "Số hộ nghèo", "Poor households"),
+        Column("near_poor_households", "Số hộ cận nghèo", "Near-poor households"),
+        Column("escaped_poverty", "Số hộ thoát nghèo", "Escaped poverty", required=False),
+        Column("newly_poor", "Số hộ nghèo phát sinh", "Newly poor", required=False),
+        Column("fallen_back", "Số hộ tái nghèo", "Fallen back into poverty", required=False),
+    ),
+)
+
+TARGETS = SheetSpec(
+    Dataset.TARGET,
+    "Chỉ tiêu",
+    "CHỈ TIÊU GIẢM NGHÈO VÀ TIẾN ĐỘ GIẢI NGÂN",
+    (
+        Column("district", "Huyện", "District", width=22),
+        Column("year", "Năm", "Year", width=10),
+        Column("as_of", "Đến ngày", "By date", width=14),
+        Column("indicator", "Chỉ tiêu", "Indicator", width=40),
+        Column("value", "Giá trị (%)", "Value (%)"),
+    ),
+)
+
+DATA_SHEETS = (FUNDING, POVERTY, TARGETS)
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+LISTS_SHEET = "Danh mục"
+
+# Years the programme covers; poverty also has the end-2015 baseline review.
+PROGRAMME_YEARS = range(2016, 2021)
+POVERTY_YEARS = range(2015, 2021)

@@ -1,0 +1,87 @@
+"""Cell values to numbers, years and dates: Vietnamese separators, dashes, Excel serials."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+BLANKS = frozenset({"", "-", "–", "—", "x", "..."})
+_DATE_TEXT = re.compile(r"^\s*(\d{1,2})\s*[/\.\-]\s*(\d{1,2})\s*[/\.\-]\s*(\d{4})\s*$")
+_ISO_TEXT = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def is_blank(value: object) -> bool:
+    """True for empty cells and the dashes reports use for 'nothing'."""
+    return value is None or (isinstance(value, str) and value.strip().lower() in BLANKS)
+
+
+def parse_number(value: object) -> float | None:
+    """A number from a cell: None when blank; ValueError when not a number.
+
+    Text follows Vietnamese usage: '.' groups thousands and ',' marks decimals
+    ("1.234,5", "12.345.000"); a single '.' followed by other than three digits
+    is a decimal point ("45.3").
+    """
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    if is_blank(value):
+        return None
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
+    negative = text.startswith("(") and text.endswith(")")
+    text = text.strip("()")
+    if "," in text and "." in text:
+        # whichever comes last is the decimal mark
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        parts = text.split(",")
+        if len(parts) > 2 or (len(parts) == 2 and len(parts[1]) == 3 and len(parts[0]) <= 3 and parts[0] not in ("0", "-0")):
+            text = text.replace(",", "")  # 1,234 or 1,234,567: English grouping
+        else:
+            text = text.replace(",", ".")
+    elif text.count(".") > 1 or re.fullmatch(r"-?\d{1,3}\.\d{3}", text):
+        text = text.replace(".", "")  # 12.345.000 or 1.234: Vietnamese grouping
+    number = float(text)
+    return -number if negative else number
+
+
+def parse_year(value: object) -> int:
+    """A year from a cell (2017, 2017.0, '2017', 'Năm 2017'); ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    match = re.search(r"(19|20)\d{2}", str(value))
+    if not match or len(re.sub(r"\D", "", str(value))) != 4:
+        raise ValueError(value)
+    return int(match.group(0))
+
+
+def parse_date(value: object) -> dt.date:
+    """A date from a cell: a real date, an Excel serial, dd/mm/yyyy or ISO text."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 20000 < value < 80000:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    text = str(value)
+    if m := _DATE_TEXT.match(text):
+        day, month, year = (int(g) for g in m.groups())
+        return dt.date(year, month, day)
+    if m := _ISO_TEXT.match(text):
+        year, month, day = (int(g) for g in m.groups())
+        return dt.date(year, month, day)
+    raise ValueError(value)
+
+
+def format_number(value: float) -> str:
+    """Plain text for a number in a message: '1234.5', no trailing '.0'."""
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy tables of import batches and facts, queries and indicators."""

@@ -1,0 +1,222 @@
+"""Indicators computed from current facts: disbursement against plan, poverty against targets.
+
+Functions take the frame ``store.queries.current_facts`` returns and give
+plain frames; rates are percentages. A district's figures for a reporting
+date come from its latest report on or before that date within the year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from loaders.reference import components, districts
+
+FUNDING_MEASURES = ["plan", "disbursed"]
+POVERTY_MEASURES = [
+    "households", "poor_households", "near_poor_households", "escaped_poverty", "newly_poor", "fallen_back",
+]
+
+
+def _rate(part: pd.Series | float, whole: pd.Series | float) -> Any:
+    """part / whole in percent; NaN where whole is 0 or missing."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.asarray(whole, dtype=float) > 0, np.asarray(part, dtype=float) / np.asarray(whole, dtype=float) * 100, np.nan)
+
+
+def years(facts: pd.DataFrame, dataset: str = "funding") -> list[int]:
+    """Years that have facts of a dataset, ascending."""
+    return sorted(int(y) for y in facts.loc[facts["dataset"] == dataset, "year"].unique())
+
+
+def reporting_dates(facts: pd.DataFrame, year: int) -> list[dt.date]:
+    """Funding report dates of a budget year, ascending."""
+    sel = facts[(facts["dataset"] == "funding") & (facts["year"] == year)]
+    return sorted(sel["as_of"].unique())
+
+
+def latest_funding(facts: pd.DataFrame, year: int, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Each district's funding facts from its latest report on or before as_of in a year."""
+    sel = facts[(facts["dataset"] == "funding") & (facts["year"] == year)]
+    if as_of is not None:
+        sel = sel[sel["as_of"] <= as_of]
+    if sel.empty:
+        return sel
+    latest = sel.groupby("district_code")["as_of"].transform("max")
+    return sel[sel["as_of"] == latest]
+
+
+def _target_at(facts: pd.DataFrame, year: int, as_of: dt.date | None) -> pd.Series:
+    """Target disbursement rate per district in force at a date (latest target dated on or before it)."""
+    sel = facts[(facts["measure"] == "target_disbursement_rate") & (facts["year"] == year)]
+    if as_of is not None:
+        sel = sel[sel["as_of"] <= as_of]
+    if sel.empty:
+        return pd.Series(dtype=float)
+    sel = sel.sort_values("as_of").groupby("district_code").tail(1)
+    return sel.set_index("district_code")["value"]
+
+
+def funding_by_district(facts: pd.DataFrame, year: int, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Plan, disbursed, rate, target and flags per district, all 8 districts listed.
+
+    ``reported`` is False for a district with no report dated as_of itself;
+    ``lagging`` is True where the disbursement rate is below the target in force.
+    """
+    latest = latest_funding(facts, year, as_of)
+    wide = (
+        latest.pivot_table(index="district_code", columns="measure", values="value", aggfunc="sum")
+        .reindex(columns=FUNDING_MEASURES)
+        .fillna(0.0)
+    ) if not latest.empty else pd.DataFrame(columns=FUNDING_MEASURES)
+    dates = latest.groupby("district_code")["as_of"].max() if not latest.empty else pd.Series(dtype=object)
+    out = pd.DataFrame(index=pd.Index(list(districts()), name="district_code"))
+    out["report_as_of"] = dates
+    out["plan"] = wide["plan"] if "plan" in wide else np.nan
+    out["disbursed"] = wide["disbursed"] if "disbursed" in wide else np.nan
+    out["disbursement_rate"] = _rate(out["disbursed"], out["plan"])
+    out["target_rate"] = _target_at(facts, year, as_of)
+    out["reported"] = out["report_as_of"].notna() & ((out["report_as_of"] == as_of) if as_of else True)
+    out["lagging"] = out["disbursement_rate"] < out["target_rate"]
+    return out.reset_index()
+
+
+def province_funding(by_district: pd.DataFrame) -> dict[str, float]:
+    """Province totals from funding_by_district: plan, disbursed and rate."""
+    plan = float(by_district["plan"].fillna(0).sum())
+    disbursed = float(by_district["disbursed"].fillna(0).sum())
+    target = by_district["target_rate"].dropna()
+    return {
+        "plan": plan,
+        "disbursed": disbursed,
+        "disbursement_rate": float(_rate(disbursed, plan)),
+        "target_rate": float(target.mean()) if not target.empty else float("nan"),
+    }
+
+
+def funding_breakdown(facts: pd.DataFrame, year: int, as_of: dt.date | None, by: str) -> pd.DataFrame:
+    """Plan and disbursed per district and source, component or project (long form)."""
+    latest = latest_funding(facts, year, as_of).copy()
+    if by == "project":
+        latest["project"] = latest["component"].map(lambda c: components()[c].project_code if c in components() else c)
+    if latest.empty:
+        return pd.DataFrame(columns=["district_code", by, "plan", "disbursed", "disbursement_rate"])
+    out = (
+        latest.pivot_table(index=["district_code", by], columns="measure", values="value", aggfunc="sum")
+        .reindex(columns=FUNDING_MEASURES)
+        .fillna(0.0)
+        .reset_index()
+    )
+    out.columns.name = None
+    out["disbursement_rate"] = _rate(out["disbursed"], out["plan"])
+    return out
+
+
+def poverty_by_district(facts: pd.DataFrame) -> pd.DataFrame:
+    """Household counts, rates and the year's target poverty rate per district and year."""
+    sel = facts[facts["dataset"] == "poverty"]
+    if sel.empty:
+        return pd.DataFrame(columns=["district_code", "year", *POVERTY_MEASURES, "poor_rate", "near_poor_rate", "target_poor_rate", "on_track"])
+    # the latest review of each year counts
+    sel = sel[sel["as_of"] == sel.groupby(["district_code", "year"])["as_of"].transform("max")]
+    out = (
+        sel.pivot_table(index=["district_code", "year"], columns="measure", values="value", aggfunc="sum")
+        .reindex(columns=POVERTY_MEASURES)
+        .reset_index()
+    )
+    out.columns.name = None
+    out["poor_rate"] = _rate(out["poor_households"], out["households"])
+    out["near_poor_rate"] = _rate(out["near_poor_households"], out["households"])
+    target = facts[facts["measure"] == "target_poor_rate"].sort_values("as_of").groupby(["district_code", "year"]).tail(1)
+    out = out.merge(
+        target[["district_code", "year", "value"]].rename(columns={"value": "target_poor_rate"}),
+        on=["district_code", "year"], how="left",
+    )
+    out["on_track"] = np.where(out["target_poor_rate"].notna(), out["poor_rate"] <= out["target_poor_rate"], np.nan)
+    return out
+
+
+def province_poverty(by_district: pd.DataFrame) -> pd.DataFrame:
+    """Province totals per year; the target is the rate if every district met its own."""
+    if by_district.empty:
+        return pd.DataFrame(columns=["year", "households", "poor_households", "near_poor_households", "poor_rate", "near_poor_rate", "target_poor_rate"])
+    frame = by_district.copy()
+    frame["target_poor"] = frame["target_poor_rate"] * frame["households"] / 100
+    frame["has_target"] = frame["target_poor_rate"].notna()
+    out = frame.groupby("year").agg(
+        households=("households", "sum"),
+        poor_households=("poor_households", "sum"),
+        near_poor_households=("near_poor_households", "sum"),
+        escaped_poverty=("escaped_poverty", "sum"),
+        target_poor=("target_poor", "sum"),
+        targets=("has_target", "sum"),
+    ).reset_index()
+    out["poor_rate"] = _rate(out["poor_households"], out["households"])
+    out["near_poor_rate"] = _rate(out["near_poor_households"], out["households"])
+    out["target_poor_rate"] = np.where(out["targets"] > 0, _rate(out["target_poor"], out["households"]), np.nan)
+    return out.drop(columns=["target_poor", "targets"])
+
+
+def disbursement_curves(facts: pd.DataFrame, district_code: str) -> pd.DataFrame:
+    """Per year and report date of one district: plan, cumulative disbursed, rate, target."""
+    sel = facts[(facts["dataset"] == "funding") & (facts["district_code"] == district_code)]
+    if sel.empty:
+        return pd.DataFrame(columns=["year", "as_of", *FUNDING_MEASURES, "disbursement_rate", "target_rate"])
+    out = (
+        sel.pivot_table(index=["year", "as_of"], columns="measure", values="value", aggfunc="sum")
+        .reindex(columns=FUNDING_MEASURES)
+        .reset_index()
+    )
+    out.columns.name = None
+    out["disbursement_rate"] = _rate(out["disbursed"], out["plan"])
+    targets = facts[(facts["measure"] == "target_disbursement_rate") & (facts["district_code"] == district_code)]
+    out = out.merge(
+        targets[["year", "as_of", "value"]].rename(columns={"value": "target_rate"}), on=["year", "as_of"], how="left"
+    )
+    return out.sort_values(["year", "as_of"]).reset_index(drop=True)
+
+
+def _clean(value: Any, digits: int = 4) -> Any:
+    """JSON-ready scalar: None for NaN, rounded floats, ISO dates."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (np.floating, float)):
+        return round(float(value), digits)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (dt.date,)):
+        return value.isoformat()
+    return value
+
+
+def summary_rows(facts: pd.DataFrame) -> list[dict[str, Any]]:
+    """One row per district and year: latest funding, poverty and targets (deterministic)."""
+    poverty = poverty_by_district(facts).set_index(["district_code", "year"])
+    keys = sorted({(d, int(y)) for d, y in facts[["district_code", "year"]].itertuples(index=False)})
+    funding = {}
+    for year in sorted({y for _, y in keys}):
+        frame = funding_by_district(facts, year).set_index("district_code")
+        for code, row in frame.iterrows():
+            funding[(code, year)] = row
+    rows = []
+    for code, year in keys:
+        f = funding.get((code, year))
+        p = poverty.loc[(code, year)] if (code, year) in poverty.index else None
+        rows.append({
+            "district_code": code,
+            "year": year,
+            "as_of": _clean(f["report_as_of"]) if f is not None and pd.notna(f["report_as_of"]) else None,
+            "plan": _clean(f["plan"]) if f is not None else None,
+            "disbursed": _clean(f["disbursed"]) if f is not None else None,
+            "disbursement_rate": _clean(f["disbursement_rate"]) if f is not None else None,
+            "households": _clean(p["households"]) if p is not None else None,
+            "poor_households": _clean(p["poor_households"]) if p is not None else None,
+            "near_poor_households": _clean(p["near_poor_households"]) if p is not None else None,
+            "poor_rate": _clean(p["poor_rate"]) if p is not None else None,
+            "target_poor_rate": _clean(p["target_poor_rate"]) if p is not None else None,
+            "target_disbursement_rate": _clean(f["target_rate"]) if f is not None else None,
+        })
+    return rows

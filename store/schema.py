@@ -1,0 +1,81 @@
+"""The store's tables: import batches and one long fact table with history."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    text,
+)
+
+metadata = MetaData()
+
+# One row per file written to the store.
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("file_name", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("imported_at", DateTime(timezone=False), nullable=False),
+    Column("user_name", String(120), nullable=False),
+    Column("facts_new", Integer, nullable=False, default=0),
+    Column("facts_changed", Integer, nullable=False, default=0),
+    Column("facts_unchanged", Integer, nullable=False, default=0),
+    Column("undone", Boolean, nullable=False, default=False),
+)
+
+# Every value ever imported. The current value of a key is the row with
+# current = true; a corrected file turns the old row's current off and names
+# itself in replaced_by, so history is kept and an undo can bring it back.
+# component and source are '' (not NULL) where a dataset has no such
+# dimension, so that the key can be unique.
+facts = Table(
+    "facts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("dataset", String(16), nullable=False),
+    Column("district_code", String(8), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("component", String(16), nullable=False, default=""),
+    Column("source", String(32), nullable=False, default=""),
+    Column("measure", String(40), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("sheet", String(100), nullable=False),
+    Column("cell", String(16), nullable=False),
+    Column("current", Boolean, nullable=False, default=True),
+    Column("replaced_by", Integer, ForeignKey("batches.id"), nullable=True),
+)
+
+FACT_KEY = ("dataset", "district_code", "year", "as_of", "component", "source", "measure")
+
+# At most one current value per key, on both engines.
+Index(
+    "ux_facts_current_key",
+    *(facts.c[k] for k in FACT_KEY),
+    unique=True,
+    sqlite_where=text("current"),
+    postgresql_where=text("current"),
+)
+Index("ix_facts_current_dataset_year", facts.c.current, facts.c.dataset, facts.c.year)
+Index("ix_facts_batch", facts.c.batch_id)
+Index("ix_facts_replaced_by", facts.c.replaced_by)
+
+# Small key/value table: data_version (bumped on every write) keys page caches.
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+)

@@ -1,0 +1,46 @@
+"""Settings, read once from the environment: the one typed place for configuration."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_PATH = ROOT / "var" / "dashboard.sqlite"
+
+# name → (default, what it does). The README's settings table is checked against this.
+ENVIRONMENT = {
+    "DASHBOARD_DATABASE_URL": (
+        f"sqlite:///{DEFAULT_DB_PATH}",
+        "SQLAlchemy URL of the store; e.g. postgresql+psycopg://user@host/db",
+    ),
+    "DASHBOARD_LOAD_SAMPLES": ("1", "1: load the illustrative samples when the store is empty at start-up"),
+    "DASHBOARD_USER": ("", "name recorded on import batches (default: the system user)"),
+}
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name) or ENVIRONMENT[name][0]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the core needs to know about its environment."""
+
+    database_url: str = field(default_factory=lambda: _env("DASHBOARD_DATABASE_URL"))
+    load_samples: bool = field(default_factory=lambda: _env("DASHBOARD_LOAD_SAMPLES") == "1")
+    user: str = field(default_factory=lambda: _env("DASHBOARD_USER") or _system_user())
+
+
+def _system_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers): still record something honest
+        return "unknown"
+
+
+def get_settings() -> Settings:
+    """Settings as the environment gives them now."""
+    return Settings()

@@ -1,0 +1,144 @@
+"""Writing inspected files to the store: one transaction, history kept, nothing counted twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, and_, insert, select, update
+
+from loaders.errors import StoreError
+from loaders.records import FileReport
+
+from .db import bump_data_version
+from .schema import FACT_KEY, batches, facts
+
+# Values closer than this are the same value (floating point from Excel).
+TOLERANCE = 1e-6
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What writing one file did."""
+
+    file: str
+    sha256: str
+    batch_id: int | None
+    facts_new: int
+    facts_changed: int
+    facts_unchanged: int
+    already_imported: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, as printed by ``import --json``."""
+        return asdict(self)
+
+
+def write_reports(
+    engine: Engine,
+    reports: Iterable[FileReport],
+    *,
+    user: str,
+    now: dt.datetime | None = None,
+) -> list[BatchResult]:
+    """Write the records of error-free reports as one transaction; return one result per file.
+
+    A file whose SHA-256 matches a batch already in the store (and not undone)
+    is skipped. A record whose key already has the same current value is
+    counted as unchanged; a different value replaces the old one, which stays
+    in history with ``replaced_by`` set.
+    """
+    reports = list(reports)
+    for r in reports:
+        if not r.ok:
+            raise StoreError(f"{r.path}: tệp còn lỗi, không thể nhập / the file has errors and cannot be imported")
+        if not r.sha256:
+            raise StoreError(f"{r.path}: missing SHA-256")
+    now = now or dt.datetime.now().replace(microsecond=0)
+    results: list[BatchResult] = []
+    with engine.begin() as conn:
+        for report in reports:
+            results.append(_write_one(conn, report, user=user, now=now))
+        if any(r.facts_new or r.facts_changed for r in results):
+            bump_data_version(conn)
+    return results
+
+
+def _write_one(conn, report: FileReport, *, user: str, now: dt.datetime) -> BatchResult:  # type: ignore[no-untyped-def]
+    name = Path(report.path).name
+    seen = conn.execute(
+        select(batches.c.id).where(and_(batches.c.sha256 == report.sha256, batches.c.undone.is_(False)))
+    ).first()
+    if seen is not None:
+        return BatchResult(name, report.sha256, seen.id, 0, 0, 0, already_imported=True)
+
+    keys = [r.key for r in report.records]
+    if len(set(keys)) != len(keys):
+        raise StoreError(f"{name}: the same fact appears twice in one file")
+
+    batch_id = conn.execute(
+        insert(batches).values(
+            file_name=name,
+            sha256=report.sha256,
+            imported_at=now,
+            user_name=user,
+            facts_new=0,
+            facts_changed=0,
+            facts_unchanged=0,
+            undone=False,
+        )
+    ).inserted_primary_key[0]
+
+    existing = _current_values(conn, report)
+    new_rows: list[dict[str, Any]] = []
+    replaced: list[int] = []
+    unchanged = 0
+    for rec in report.records:
+        old = existing.get(rec.key)
+        if old is not None and abs(old[1] - rec.value) <= TOLERANCE:
+            unchanged += 1
+            continue
+        if old is not None:
+            replaced.append(old[0])
+        row = dict(zip(FACT_KEY, rec.key))
+        row.update(value=rec.value, sheet=rec.sheet, cell=rec.cell, batch_id=batch_id, current=True, replaced_by=None)
+        new_rows.append(row)
+
+    for i in range(0, len(replaced), _CHUNK):
+        conn.execute(
+            update(facts)
+            .where(facts.c.id.in_(replaced[i : i + _CHUNK]))
+            .values(current=False, replaced_by=batch_id)
+        )
+    for i in range(0, len(new_rows), _CHUNK * 10):
+        conn.execute(insert(facts), new_rows[i : i + _CHUNK * 10])
+
+    counts = dict(facts_new=len(new_rows) - len(replaced), facts_changed=len(replaced), facts_unchanged=unchanged)
+    conn.execute(update(batches).where(batches.c.id == batch_id).values(**counts))
+    return BatchResult(name, report.sha256, batch_id, **counts)
+
+
+def _current_values(conn, report: FileReport) -> dict[tuple, tuple[int, float]]:  # type: ignore[no-untyped-def]
+    """Current (id, value) by key for the districts and years the report touches."""
+    if not report.records:
+        return {}
+    districts = sorted({r.district_code for r in report.records})
+    years = sorted({r.year for r in report.records})
+    datasets = sorted({r.dataset.value for r in report.records})
+    rows = conn.execute(
+        select(facts.c.id, facts.c.value, *(facts.c[k] for k in FACT_KEY)).where(
+            facts.c.current.is_(True),
+            facts.c.district_code.in_(districts),
+            facts.c.year.in_(years),
+            facts.c.dataset.in_(datasets),
+        )
+    )
+    out = {}
+    for row in rows:
+        key = tuple(row._mapping[k] for k in FACT_KEY)
+        out[key] = (row.id, row.value)
+    return out

@@ -1,0 +1,94 @@
+"""The command line, run as a user runs it: ``python -m loaders``."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from loaders.reference import ROOT
+from store.bootstrap import sample_files
+from tests.conftest import funding_row
+
+
+def run(*args, check_rc=None):
+    proc = subprocess.run([sys.executable, "-m", "loaders", *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+    if check_rc is not None:
+        assert proc.returncode == check_rc, proc.stderr + proc.stdout
+    return proc
+
+
+def test_inspect_samples_exits_0_with_records_and_cells():
+    proc = run("inspect", *sample_files(), "--json", check_rc=0)
+    files = json.loads(proc.stdout)["files"]
+    assert len(files) == 6 and all(f["ok"] for f in files)
+    rec = files[2]["records"][0]
+    assert set(rec) == {"dataset", "district_code", "year", "as_of", "component", "source", "measure", "value", "sheet", "cell"}
+    assert rec["sheet"] and rec["cell"][0].isalpha()
+
+
+def test_inspect_exits_1_when_a_file_has_errors(make_workbook):
+    bad = make_workbook(funding=[funding_row(plan=-3)])
+    proc = run("inspect", bad, "--json", check_rc=1)
+    issue = json.loads(proc.stdout)["files"][0]["issues"][0]
+    assert set(issue) == {"severity", "code", "message", "sheet", "cell"}
+    assert (issue["severity"], issue["code"], issue["cell"]) == ("error", "negative_value", "F4")
+
+
+def test_bad_usage_exits_2():
+    assert run("inspect").returncode == 2
+    assert run("frobnicate").returncode == 2
+    assert run("summary", "--db", "nosuchdb://x").returncode == 2
+    unreachable = run("summary", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert unreachable.returncode == 2 and "cannot reach the database" in unreachable.stderr
+
+
+def test_template_then_inspect(tmp_path):
+    out = tmp_path / "mau.xlsx"
+    run("template", out, check_rc=0)
+    proc = run("inspect", out, "--json", check_rc=0)
+    assert json.loads(proc.stdout)["files"][0]["records"] == []
+
+
+def test_import_twice_gives_the_same_summary(tmp_path):
+    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    run("import", *sample_files(), "--db", db, "--user", "ci", check_rc=0)
+    first = run("summary", "--db", db, "--json", check_rc=0).stdout
+    second_import = run("import", *sample_files(), "--db", db, "--json", check_rc=0)
+    assert all(f["batch"]["already_imported"] for f in json.loads(second_import.stdout)["files"])
+    assert run("summary", "--db", db, "--json", check_rc=0).stdout == first
+    rows = json.loads(first)["rows"]
+    assert {r["district_code"] for r in rows} == {str(c) for c in range(105, 113)}
+    assert {r["year"] for r in rows} == set(range(2015, 2021))
+    plan_2017 = sum(r["plan"] for r in rows if r["year"] == 2017)
+    assert 368_450 <= plan_2017 <= 368_460
+
+
+def test_import_refuses_files_with_errors_and_writes_the_rest(tmp_path, make_workbook):
+    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    good, bad = make_workbook(funding=[funding_row()]), make_workbook(funding=[funding_row(plan=-1)])
+    proc = run("import", bad, good, "--db", db, "--json", check_rc=1)
+    files = json.loads(proc.stdout)["files"]
+    assert files[0]["batch"] is None and files[1]["batch"]["facts_new"] == 2
+    rows = json.loads(run("summary", "--db", db, "--json", check_rc=0).stdout)["rows"]
+    assert [(r["district_code"], r["plan"]) for r in rows] == [("107", 1000.0)]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "data" / "samples").glob("*.xlsx")))
+def test_every_sample_is_clean(name):
+    proc = run("inspect", ROOT / "data" / "samples" / name, "--json", check_rc=0)
+    issues = json.loads(proc.stdout)["files"][0]["issues"]
+    assert [i for i in issues if i["severity"] == "error"] == []
+
+
+def test_samples_are_what_the_generator_writes(tmp_path):
+    """The committed samples hold the records the deterministic generator produces now."""
+    from loaders import inspect_file
+    from loaders.samples import generate_samples
+
+    fresh = {p.name: p for p in generate_samples(tmp_path)}
+    for committed in sample_files():
+        a = sorted(r.to_dict().items() for r in inspect_file(committed).records)
+        b = sorted(r.to_dict().items() for r in inspect_file(fresh[committed.name]).records)
+        assert a == b, committed.name
+    assert set(fresh) == {p.name for p in sample_files()}

@@ -1,0 +1,107 @@
+"""Writing to the store, on SQLite and PostgreSQL: batches, history, atomicity."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from loaders import StoreError, import_files, inspect_file
+from store.db import data_version
+from store.metrics import summary_rows
+from store.queries import batch_list, current_facts, is_empty
+from store.schema import batches, facts
+from store.writes import write_reports
+from tests.conftest import funding_row, poverty_row
+
+
+def _count(engine, *where):
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(facts).where(*where)).scalar_one()
+
+
+def test_import_writes_every_record_with_provenance(engine, make_workbook):
+    path = make_workbook(funding=[funding_row()], poverty=[poverty_row()], name="huyen_muong_te.xlsx")
+    reports, results = import_files([path], engine, user="analyst1")
+    assert results[0].facts_new == 5 and results[0].facts_changed == 0
+    frame = current_facts(engine)
+    assert len(frame) == 5
+    row = frame[frame["measure"] == "plan"].iloc[0]
+    assert (row["file_name"], row["sheet"], row["cell"], row["user_name"]) == ("huyen_muong_te.xlsx", "Giải ngân", "F4", "analyst1")
+    assert row["sha256"] == reports[0].sha256 and row["as_of"] == dt.date(2017, 10, 31)
+
+
+def test_same_file_twice_changes_nothing(engine, make_workbook):
+    path = make_workbook(funding=[funding_row()])
+    import_files([path], engine, user="a")
+    version = data_version(engine)
+    _, results = import_files([path], engine, user="a")
+    assert results[0].already_imported and results[0].facts_new == 0
+    assert _count(engine) == 2 and len(batch_list(engine)) == 1
+    assert data_version(engine) == version
+
+
+def test_corrected_file_updates_values_and_keeps_history(engine, make_workbook):
+    import_files([make_workbook(funding=[funding_row(plan=1000, disbursed=400)])], engine, user="a")
+    _, results = import_files([make_workbook(funding=[funding_row(plan=1000, disbursed=450)])], engine, user="a")
+    r = results[0]
+    assert (r.facts_new, r.facts_changed, r.facts_unchanged) == (0, 1, 1)
+    current = current_facts(engine).set_index("measure")["value"]
+    assert current["disbursed"] == 450 and current["plan"] == 1000
+    with engine.connect() as conn:
+        old = conn.execute(select(facts.c.value, facts.c.replaced_by).where(facts.c.current.is_(False))).all()
+    assert [(v, b) for v, b in old] == [(400.0, r.batch_id)]
+
+
+def test_files_with_errors_are_refused_and_others_written(engine, make_workbook):
+    good = make_workbook(funding=[funding_row()])
+    bad = make_workbook(funding=[funding_row(district="108")], edit=lambda wb: wb["Giải ngân"].__setitem__("A4", "Atlantis"))
+    reports, results = import_files([bad, good], engine, user="a")
+    assert [r.ok for r in reports] == [False, True]
+    assert len(results) == 1 and results[0].facts_new == 2
+    assert set(current_facts(engine)["district_code"]) == {"107"}
+
+
+def test_a_failed_write_leaves_the_store_as_it_was(engine, make_workbook, monkeypatch):
+    import_files([make_workbook(funding=[funding_row()])], engine, user="a")
+    before = current_facts(engine)
+    first = inspect_file(make_workbook(funding=[funding_row(district="108")]))
+    second = inspect_file(make_workbook(funding=[funding_row(district="109")]))
+    import store.writes as writes
+
+    real = writes._write_one
+    calls = {"n": 0}
+
+    def fail_on_second(conn, report, **kw):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real(conn, report, **kw)
+
+    monkeypatch.setattr(writes, "_write_one", fail_on_second)
+    with pytest.raises(RuntimeError):
+        write_reports(engine, [first, second], user="a")
+    after = current_facts(engine)
+    assert len(after) == len(before) == 2
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(batches)).scalar_one() == 1
+
+
+def test_reports_with_errors_cannot_be_written(engine, make_workbook):
+    bad = inspect_file(make_workbook(funding=[funding_row(plan=-1)]))
+    with pytest.raises(StoreError):
+        write_reports(engine, [bad], user="a")
+    assert is_empty(engine)
+
+
+def test_importing_twice_gives_the_same_summary(engine, make_workbook):
+    paths = [
+        make_workbook(funding=[funding_row(), funding_row(district="105", component="3", source="local")]),
+        make_workbook(poverty=[poverty_row(), poverty_row(district="105", households=5000, poor=300, near_poor=200)]),
+    ]
+    import_files(paths, engine, user="a")
+    first = summary_rows(current_facts(engine))
+    import_files(paths, engine, user="a")
+    assert summary_rows(current_facts(engine)) == first
+    row = next(r for r in first if r["district_code"] == "107" and r["year"] == 2017)
+    assert row["plan"] == 1000 and row["disbursed"] == 400 and row["disbursement_rate"] == 40.0
+    assert row["poor_rate"] == 40.0 and row["as_of"] == "2017-10-31"
