@@ -9,8 +9,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from .errors import UnreadableFile
+from .encoding import normalise_grids
+from .i18n import t
+from .legacy_fonts import Encoding
 from .records import FileReport, Issue, Severity
-from .template_reader import read_template
+from .report_reader import read_reports
+from .template_reader import check_records, is_template, read_template
 from .workbook import read_grids
 
 
@@ -41,7 +45,21 @@ def inspect_file(path: str | Path, *, lang: str = "vi", name: str | None = None)
     except OSError as exc:
         report.issues.append(Issue(Severity.ERROR, "unreadable_file", f"{path}: {exc.strerror or exc}"))
         return report
-    read_template(grids, report, lang)
+    encodings = normalise_grids(grids, path)
+    if is_template(grids):
+        read_template(grids, report, lang)
+    else:
+        layouts = read_reports(grids, report, lang)
+        for layout in layouts:
+            encoding = encodings.get(layout.sheet, Encoding.UNICODE)
+            layout.encoding = encoding.value
+            if encoding is not Encoding.UNICODE:
+                report.issues.append(Issue(Severity.WARNING, "encoding_converted",
+                                           t("issue.encoding_converted", lang, encoding=encoding.name), layout.sheet))
+        report.sheets = [layout.to_dict() for layout in layouts]
+        if not report.records and report.ok:
+            report.issues.append(Issue(Severity.ERROR, "no_table", t("issue.no_table", lang)))
+        check_records(report, lang)
     return report
 
 

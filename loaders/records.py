@@ -93,6 +93,8 @@ class FileReport:
     records: list[Record] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     sha256: str = ""
+    # what was understood of each sheet (layout, header rows, columns …), for people to check
+    sheets: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -115,4 +117,5 @@ class FileReport:
             "sha256": self.sha256,
             "records": [r.to_dict() for r in self.records],
             "issues": [i.to_dict() for i in self.issues],
+            "sheets": self.sheets,
         }

@@ -208,6 +208,12 @@ class _SheetReader:
             self.error("rate_out_of_range", values["value"][1], value=format_number(values["value"][0]))
 
 
+def is_template(grids: list[Grid]) -> bool:
+    """True when a workbook has a sheet named like one of the template's data sheets."""
+    names = {fold(s.name) for s in DATA_SHEETS}
+    return any(fold(g.name) in names for g in grids)
+
+
 def read_template(grids: list[Grid], report: FileReport, lang: str = "vi") -> None:
     """Read every template sheet of a workbook into the report; then file-wide checks."""
     by_name = {fold(s.name): s for s in DATA_SHEETS}

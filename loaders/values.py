@@ -85,3 +85,57 @@ def parse_date(value: object) -> dt.date:
 def format_number(value: float) -> str:
     """Plain text for a number in a message: '1234.5', no trailing '.0'."""
     return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
+
+
+_VI_EVIDENCE = (re.compile(r"^-?\d{1,3}(\.\d{3}){2,}(,\d+)?$"), re.compile(r"^-?[\d.]*\d,\d+$"))
+_EN_EVIDENCE = (re.compile(r"^-?\d{1,3}(,\d{3}){2,}(\.\d+)?$"), re.compile(r"^-?[\d,]*\d\.(\d{1,2}|\d{4,})$"))
+_ONE_DOT_THREE = re.compile(r"^-?\d{1,3}\.\d{3}$")
+_ONE_COMMA_THREE = re.compile(r"^-?\d{1,3},\d{3}$")
+
+
+def _evidence(text: str) -> int:
+    """+1 when a text shows Vietnamese separators, -1 when English, 0 when it cannot tell."""
+    t = text.strip().replace(" ", "").replace("\u00a0", "").rstrip("%")
+    if any(p.match(t) for p in _VI_EVIDENCE):
+        return 1
+    if any(p.match(t) for p in _EN_EVIDENCE):
+        return -1
+    return 0
+
+
+def parse_column(values: list[object]) -> list[tuple[float | None, str | None]]:
+    """Parse a column of cells, deciding ambiguous text from the rest of the column.
+
+    Returns (value, problem) per cell; problem is None, 'bad_number' or
+    'ambiguous_number' (parsed, but the column could not settle how).
+    "1.234" is 1234 where the column writes Vietnamese ("2.345,6"), 1.234 where
+    it writes English ("2,345.6"); with no evidence Vietnamese is assumed.
+    """
+    evidence = [_evidence(v) if isinstance(v, str) else 0 for v in values]
+    # Many cells like "12.345" and none otherwise: 3-digit decimals everywhere are unlikely, so grouping.
+    dotted = sum(1 for v in values if isinstance(v, str) and _ONE_DOT_THREE.match(v.strip()))
+    if dotted >= 3 and not any(evidence):
+        evidence = [1 if isinstance(v, str) and _ONE_DOT_THREE.match(v.strip()) else 0 for v in values]
+    total = sum(evidence)
+    out: list[tuple[float | None, str | None]] = []
+    for value, own in zip(values, evidence):
+        if not isinstance(value, str):
+            try:
+                out.append((parse_number(value), None))
+            except ValueError:
+                out.append((None, "bad_number"))
+            continue
+        others = total - own  # what the rest of the column says
+        text = value.strip().replace(" ", "").replace("\u00a0", "")
+        try:
+            if _ONE_DOT_THREE.match(text):
+                out.append((float(text.replace(".", "")) if others >= 0 else float(text), "ambiguous_number" if others == 0 else None))
+            elif _ONE_COMMA_THREE.match(text):
+                out.append((float(text.replace(",", ".")) if others > 0 else float(text.replace(",", "")), "ambiguous_number" if others == 0 else None))
+            elif own == -1 and others >= 0 and "," not in text:
+                out.append((parse_number(text), "ambiguous_number"))  # "1.5" where the column is not English
+            else:
+                out.append((parse_number(value), None))
+        except ValueError:
+            out.append((None, "bad_number"))
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,8 @@ class Grid:
     rows: list[list[Any]]
     first_row: int = 0  # 0-based Excel row of rows[0]
     first_col: int = 0  # 0-based Excel column of rows[r][0]
+    # merged ranges as ((row0, col0), (row1, col1)), inclusive, relative to rows[0][0]
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
 
     def cell(self, r: int, c: int) -> str:
         """Excel address ('D12') of rows[r][c]."""
@@ -82,7 +84,11 @@ def _read_spreadsheet(path: Path, lang: str) -> list[Grid]:
                     t("issue.unreadable_file", lang, detail=f"sheet '{meta.name}' is {sheet.height}×{sheet.width} cells")
                 )
             start = sheet.start or (0, 0)
-            grids.append(Grid(meta.name, sheet.to_python(skip_empty_area=True), start[0], start[1]))
+            merged = [
+                ((r0 - start[0], c0 - start[1]), (r1 - start[0], c1 - start[1]))
+                for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
+            ]
+            grids.append(Grid(meta.name, sheet.to_python(skip_empty_area=True), start[0], start[1], merged))
     except UnreadableFile:
         raise
     except Exception as exc:

@@ -1,0 +1,142 @@
+"""Finding a report's header rows and flattening merged multi-row headers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .reference import match_district
+from .synonyms import Meaning, classify
+from .text import fold
+from .values import is_blank
+from .workbook import Grid
+
+SCAN_ROWS = 40
+MAX_HEADER_ROWS = 4
+# "(1)", "2", "3=4+5", "(3)=(4)+(5)", "A", "B", "C=A+B": the column-numbering row under a header
+_NUMBERING = re.compile(r"^\(?[0-9a-z]{1,3}\)?(\s*[=+\-*/x]\s*\(?[0-9a-z]{1,3}\)?)*$")
+
+
+@dataclass
+class Header:
+    """A table's header: its rows, the numbering row if any, and each column's parts and meaning."""
+
+    first_row: int
+    last_row: int  # last header row (the numbering row excluded)
+    numbering_row: int | None
+    parts: list[list[str]]  # per column, header texts top to bottom (merged cells filled)
+    meanings: list[Meaning]
+    districts: list[str | None]  # per column, a district named in its header (districts-as-columns layout)
+
+    @property
+    def data_start(self) -> int:
+        return (self.numbering_row if self.numbering_row is not None else self.last_row) + 1
+
+    def flat(self, c: int) -> str:
+        """The column's header as one line: 'Kế hoạch vốn năm 2017 › Vốn ĐTPT'."""
+        return " › ".join(self.parts[c]) if c < len(self.parts) else ""
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _merged_value(grid: Grid, r: int, c: int) -> object:
+    """The value shown at (r, c): a merged range shows its top-left cell's value."""
+    for (r0, c0), (r1, c1) in grid.merged:
+        if r0 <= r <= r1 and c0 <= c <= c1:
+            row = grid.rows[r0] if r0 < len(grid.rows) else []
+            return row[c0] if c0 < len(row) else None
+    row = grid.rows[r]
+    return row[c] if c < len(row) else None
+
+
+def is_numbering_row(row: list[object]) -> bool:
+    """True for a row like '(1) (2) 3=4+5 …' that numbers the columns."""
+    cells = [fold(v) if isinstance(v, str) else (str(int(v)) if isinstance(v, (int, float)) and float(v).is_integer() else "?")
+             for v in row if not is_blank(v)]
+    if len(cells) < 3:
+        return False
+    hits = sum(1 for cell in cells if _NUMBERING.match(cell.replace(" ", "")))
+    ints = [int(c) for c in cells if c.isdigit()]
+    consecutive = len(ints) >= 3 and ints == list(range(ints[0], ints[0] + len(ints)))
+    return hits == len(cells) and (consecutive or any(not c.isdigit() for c in cells))
+
+
+def _row_score(grid: Grid, r: int) -> int:
+    """How much a row looks like a header row: known header words in distinct cells."""
+    score = 0
+    for value in grid.rows[r]:
+        if isinstance(value, str) and value.strip() and len(value) < 200:
+            if classify([value]).known:
+                score += 1
+    return score
+
+
+def find_header(grid: Grid) -> Header | None:
+    """The header band of the first table in a grid, or None when there is no table."""
+    rows = grid.rows
+    best_r, best_score = None, 0
+    for r in range(min(SCAN_ROWS, len(rows))):
+        score = _row_score(grid, r)
+        if score >= 2 and score > best_score:
+            best_r, best_score = r, score
+            break
+    if best_r is None:
+        return None
+    first = best_r
+    # the band goes on while rows still hold header words or are filled by merged cells above
+    last = first
+    numbering = None
+    for r in range(first + 1, min(first + MAX_HEADER_ROWS + 1, len(rows))):
+        if is_numbering_row(rows[r]):
+            numbering = r
+            break
+        if _looks_like_data(rows[r]) or _row_score(grid, r) == 0 and not _inside_merge(grid, r, first):
+            break
+        last = r
+    width = max((len(rows[r]) for r in range(first, last + 1)), default=0)
+    width = max([width] + [len(rows[r]) for r in range(last + 1, min(last + 30, len(rows)))])
+    parts: list[list[str]] = []
+    for c in range(width):
+        col: list[str] = []
+        for r in range(first, last + 1):
+            text = _text(_merged_value(grid, r, c))
+            if not text and r < last and not grid.merged:
+                text = _fill_left(grid, r, c, last)  # no merge information (CSV, some .xls): fill from the left
+            if text and (not col or col[-1] != text):
+                col.append(text)
+        parts.append(col)
+    meanings = [classify(p) for p in parts]
+    districts = [_district_in(p) for p in parts]
+    return Header(first, last, numbering, parts, meanings, districts)
+
+
+def _fill_left(grid: Grid, r: int, c: int, last: int) -> str:
+    """A blank upper header cell under a spanning title: take the nearest text on its left."""
+    row = grid.rows[r]
+    below = grid.rows[r + 1] if r + 1 <= last else []
+    if c >= len(below) or is_blank(below[c]):
+        return ""
+    for k in range(min(c, len(row) - 1), -1, -1):
+        if isinstance(row[k], str) and row[k].strip():
+            below_k = grid.rows[r + 1][k] if k < len(grid.rows[r + 1]) else None
+            return row[k].strip() if not is_blank(below_k) else ""
+    return ""
+
+
+def _inside_merge(grid: Grid, r: int, first: int) -> bool:
+    return any(r0 >= first and r0 < r <= r1 for (r0, _c0), (r1, _c1) in grid.merged)
+
+
+def _looks_like_data(row: list[object]) -> bool:
+    numbers = sum(1 for v in row if isinstance(v, (int, float)) and not isinstance(v, bool))
+    return numbers >= 2
+
+
+def _district_in(parts: list[str]) -> str | None:
+    for part in parts:
+        code, score, _ = match_district(part)
+        if code and score >= 100 and not classify([part]).known:
+            return code
+    return None

@@ -1,0 +1,108 @@
+"""Checks on a report sheet: totals and group rows against their parts, given rates, plan vs disbursed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from .records import Severity
+from .values import format_number
+
+if TYPE_CHECKING:
+    from .report_reader import Column, ReportSheetReader
+
+RATE_TOLERANCE = 0.15  # percentage points: reports round rates
+TOTAL_TOLERANCE = 0.5  # million VND or households: reports round amounts
+
+
+def _fmt(x: float) -> str:
+    return format_number(round(x, 3))
+
+
+def check_sheet(reader: ReportSheetReader, columns: list[Column], kinds: dict[int, tuple[str, str | None]],
+                values: dict[tuple[int, int], float], stored_rows: list[int]) -> None:
+    """Add warnings and errors for everything a sheet says about itself that does not add up."""
+    grid = reader.grid
+    value_cols = [c for c in columns if c.kind in ("value", "total")]
+
+    def mismatch(r: int, c: int, expected: float, parts: str) -> None:
+        reader.issue(Severity.WARNING, "total_mismatch", grid.cell(r, c), value=_fmt(values[(r, c)]), expected=_fmt(expected), parts=parts)
+
+    # total rows against the rows they total
+    if stored_rows:
+        for r, (kind, _) in kinds.items():
+            if kind != "total":
+                continue
+            for col in value_cols:
+                if (r, col.index) not in values:
+                    continue
+                parts = [values[(s, col.index)] for s in stored_rows if (s, col.index) in values]
+                if abs(sum(parts) - values[(r, col.index)]) > TOTAL_TOLERANCE:
+                    mismatch(r, col.index, sum(parts), f"{grid.cell(stored_rows[0], col.index)}:{grid.cell(stored_rows[-1], col.index)}")
+
+    # group rows (a project over its sub-projects) against their children
+    for r, (kind, code) in kinds.items():
+        if kind != "group" or code is None:
+            continue
+        children = [s for s in stored_rows if (kinds[s][1] or "").startswith(f"{code}.")]
+        for col in value_cols:
+            if (r, col.index) in values and children:
+                total = sum(values.get((s, col.index), 0.0) for s in children)
+                if abs(total - values[(r, col.index)]) > TOTAL_TOLERANCE:
+                    mismatch(r, col.index, total, ", ".join(grid.cell(s, col.index) for s in children))
+
+    # "Tổng số" columns against their sibling source columns
+    for total in (c for c in columns if c.kind == "total"):
+        siblings = [c for c in columns if c.kind == "value" and c.measure == total.measure and c.district == total.district and c.source]
+        for r in list(stored_rows) + [r for r, (k, _) in kinds.items() if k == "total"]:
+            if (r, total.index) in values:
+                s = sum(values.get((r, c.index), 0.0) for c in siblings)
+                if abs(s - values[(r, total.index)]) > TOTAL_TOLERANCE:
+                    mismatch(r, total.index, s, ", ".join(grid.cell(r, c.index) for c in siblings))
+
+    for r in stored_rows:
+        _check_row(reader, columns, values, r)
+
+
+def _row_totals(columns: list[Column], values: dict[tuple[int, int], float], r: int) -> dict[tuple[str, str | None], float]:
+    """Per (measure, district) the row's amount: the sum of value columns (a total column only if alone)."""
+    out: dict[tuple[str, str | None], float] = defaultdict(float)
+    for col in columns:
+        if col.kind == "value" and (r, col.index) in values:
+            out[(col.measure, col.district)] += values[(r, col.index)]
+    return out
+
+
+def _check_row(reader: ReportSheetReader, columns: list[Column], values: dict[tuple[int, int], float], r: int) -> None:
+    grid = reader.grid
+    totals = _row_totals(columns, values, r)
+    # disbursed above plan, per source where sources are given, else per row
+    plans = {(c.source, c.district): values.get((r, c.index)) for c in columns if c.kind == "value" and c.measure == "plan"}
+    for col in columns:
+        if col.kind == "value" and col.measure == "disbursed" and (r, col.index) in values:
+            plan = plans.get((col.source, col.district))
+            if plan is not None and values[(r, col.index)] > plan + 1e-6:
+                reader.issue(Severity.WARNING, "disbursed_above_plan", grid.cell(r, col.index),
+                             disbursed=_fmt(values[(r, col.index)]), plan=_fmt(plan))
+    # poverty counts within households
+    for district in {d for (_, d) in totals}:
+        households = totals.get(("households", district))
+        poor = totals.get(("poor_households", district), 0.0) + totals.get(("near_poor_households", district), 0.0)
+        if households is not None and poor > households:
+            col = next(c for c in columns if c.measure == "poor_households" and c.district == district and c.kind == "value")
+            reader.issue(Severity.ERROR, "poor_above_households", grid.cell(r, col.index), poor=_fmt(poor), households=_fmt(households))
+    # given rates against the counts or amounts they come from
+    for col in columns:
+        if col.kind != "rate" or (r, col.index) not in values:
+            continue
+        if col.measure in ("plan", "disbursed"):
+            part, whole = totals.get(("disbursed", col.district)), totals.get(("plan", col.district))
+        else:
+            part, whole = totals.get((col.measure, col.district)), totals.get(("households", col.district))
+        if not part and part != 0 or not whole:
+            continue
+        given = values[(r, col.index)]
+        computed = part / whole * 100
+        as_percent = given * 100 if given <= 1.0 and computed > 1.0 else given
+        if abs(as_percent - computed) > RATE_TOLERANCE:
+            reader.issue(Severity.WARNING, "rate_mismatch", grid.cell(r, col.index), value=_fmt(as_percent), expected=_fmt(computed))

@@ -1,0 +1,340 @@
+"""Reading hand-made district reports: title block, merged headers, unit rows, totals as checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from .header import Header, find_header
+from .i18n import t
+from .records import Dataset, FileReport, Issue, Record, Severity
+from .reference import components, districts, match_district, measures
+from .synonyms import classify
+from .template_spec import POVERTY_YEARS, PROGRAMME_YEARS
+from .text import fold
+from .title_block import _SIGNED, TitleBlock, as_of_in, read_title_block, year_in
+from .values import format_number, is_blank, parse_column, parse_date, parse_year
+from .workbook import Grid
+
+FUNDING_MEASURES = {"plan", "disbursed"}
+RATE_TOLERANCE = 0.15  # percentage points: rounding in reports
+TOTAL_TOLERANCE = 0.5  # million VND or households: rounding in reports
+_ROMAN = re.compile(r"^(i{1,3}|iv|v|vi{0,3}|ix|x)$")
+_NUMBERED = re.compile(r"^(?:[0-9]+|[ivx]+|[a-z])[\.\)]?\s+(.*)$")
+_PROJECT = re.compile(r"^(tieu )?du an (\d)\b")
+_TOTAL_LABELS = ("tong cong", "toan tinh", "tong so", "cong", "tong", "tinh lai chau")
+
+
+@dataclass
+class Column:
+    """A value column: what its cells are."""
+
+    index: int
+    header: str
+    kind: str  # value | total | rate
+    measure: str
+    source: str | None = None
+    district: str | None = None
+    factor: float = 1.0
+
+
+@dataclass
+class SheetLayout:
+    """What the reader understood of one sheet, for people to check."""
+
+    sheet: str
+    kind: str  # report | template | skipped
+    header_rows: list[int] = field(default_factory=list)  # Excel row numbers
+    data_rows: list[int] = field(default_factory=list)
+    year: int | None = None
+    year_cell: str | None = None
+    as_of: str | None = None
+    as_of_cell: str | None = None
+    unit: str | None = None
+    unit_cell: str | None = None
+    encoding: str = "unicode"
+    columns: list[dict[str, Any]] = field(default_factory=list)
+    total_rows: list[int] = field(default_factory=list)
+    group_rows: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+_SIGNATURE_WORDS = ("nguoi lap bieu", "giam doc", "thu truong don vi", "ky ten", "ky ghi ro ho ten", "chu tich")
+
+
+def _is_signature(row: list[Any]) -> bool:
+    """True for the first row of a signature block ('NGƯỜI LẬP BIỂU … GIÁM ĐỐC')."""
+    for value in row:
+        if isinstance(value, str) and (key := fold(value)):
+            if any(key.startswith(w) for w in _SIGNATURE_WORDS) or _SIGNED.search(key):
+                return True
+    return False
+
+
+def _label_key(text: str) -> str:
+    """Folded row label without its numbering ('1.', 'II', 'a)')."""
+    key = fold(text)
+    m = _NUMBERED.match(key)
+    return m.group(1) if m and not _PROJECT.match(key) else key
+
+
+def _is_total_label(key: str) -> bool:
+    return key in _TOTAL_LABELS or key.startswith(("tong cong", "toan tinh", "cong toan", "tong so toan"))
+
+
+def match_component(label: str, current_project: str | None) -> str | None:
+    """The project or sub-project a row label names ('Tiểu dự án 1: …' under project 1 → '1.1')."""
+    key = fold(label)
+    m = _NUMBERED.match(key)
+    if m and not _PROJECT.match(key):
+        key = m.group(1)
+    if pm := _PROJECT.match(key):
+        number = pm.group(2)
+        if pm.group(1):
+            code = f"{current_project}.{number}" if current_project else None
+            return code if code in components() else None
+        return number if number in components() else None
+    if "30a" in key.split():
+        return "1"
+    if "135" in key.split():
+        return "2"
+    names = {code: fold(c.name_vi) for code, c in components().items()}
+    hit = process.extractOne(key, names, scorer=fuzz.token_set_ratio, score_cutoff=90)
+    return hit[2] if hit else None
+
+
+class ReportSheetReader:
+    """Reads one sheet of a hand-made report into records, issues and a layout."""
+
+    def __init__(self, grid: Grid, report: FileReport, lang: str, context: dict[str, Any]) -> None:
+        self.grid, self.report, self.lang, self.context = grid, report, lang, context
+        self.layout = SheetLayout(grid.name, "report")
+
+    # -- issues ---------------------------------------------------------------
+    def issue(self, severity: Severity, code: str, cell: str | None, **params: Any) -> None:
+        self.report.issues.append(Issue(severity, code, t(f"issue.{code}", self.lang, **params), self.grid.name, cell))
+
+    # -- reading --------------------------------------------------------------
+    def read(self) -> SheetLayout | None:
+        header = find_header(self.grid)
+        if header is None:
+            return None
+        title = self._title_block(header)
+        columns = self._columns(header, title)
+        if not columns:
+            return None
+        self.layout.header_rows = list(range(self.grid.first_row + header.first_row + 1, self.grid.first_row + header.last_row + 2))
+        self._describe(header, columns, title)
+        year, as_of = self._year_and_date(header, title, columns)
+        if year is None:
+            return self.layout
+        by_district = any(c.district for c in columns)
+        self._read_rows(header, columns, year, as_of, by_district)
+        return self.layout
+
+    def _title_block(self, header: Header) -> TitleBlock:
+        cells = []
+        for r in range(0, header.first_row):
+            for c, v in enumerate(self.grid.rows[r]):
+                if isinstance(v, str) and v.strip():
+                    cells.append((self.grid.cell(r, c), v))
+        block = read_title_block(cells)
+        # a file-level title (first sheet) carries over to sheets without one
+        for key in ("year", "as_of", "unit"):
+            if getattr(block, key) is None and self.context.get(key) is not None:
+                setattr(block, key, self.context[key])
+                setattr(block, f"{key}_cell", self.context.get(f"{key}_cell"))
+                if key == "unit":
+                    block.unit_factor = self.context["unit_factor"]
+        return block
+
+    def _columns(self, header: Header, title: TitleBlock) -> list[Column]:
+        out = []
+        last_district = None
+        for c, meaning in enumerate(header.meanings):
+            district = header.districts[c] or (last_district if meaning.measure and not meaning.role else None)
+            if header.districts[c]:
+                last_district = header.districts[c]
+            if meaning.measure is None or meaning.role:
+                continue
+            kind = "rate" if meaning.is_rate else ("total" if meaning.is_total else "value")
+            factor = 1.0
+            if meaning.measure in FUNDING_MEASURES:
+                factor = meaning.unit_factor or title.unit_factor or 1.0
+            out.append(Column(c, header.flat(c), kind, meaning.measure, meaning.source, district, factor))
+        # a "Tổng số" column with no sourced sibling of its measure is the value itself
+        for col in out:
+            if col.kind == "total" and not any(
+                o.kind == "value" and o.measure == col.measure and o.district == col.district and o.source for o in out
+            ):
+                col.kind = "value"
+        return out
+
+    def _describe(self, header: Header, columns: list[Column], title: TitleBlock) -> None:
+        lay = self.layout
+        lay.year, lay.year_cell = title.year, title.year_cell
+        lay.as_of = title.as_of.isoformat() if title.as_of else None
+        lay.as_of_cell, lay.unit, lay.unit_cell = title.as_of_cell, title.unit, title.unit_cell
+        for col in columns:
+            lay.columns.append({
+                "column": self.grid.cell(header.first_row, col.index).rstrip("0123456789"),
+                "header": col.header, "kind": col.kind, "measure": col.measure,
+                "source": col.source, "district": col.district, "factor": col.factor,
+            })
+
+    def _year_and_date(self, header: Header, title: TitleBlock, columns: list[Column]) -> tuple[int | None, dt.date | None]:
+        year, as_of = title.year, title.as_of
+        year_cell = title.year_cell
+        for col in columns:  # "Giải ngân đến 31/10/2017", "Kế hoạch vốn năm 2017"
+            if as_of is None and (d := as_of_in(col.header)):
+                as_of = d
+            if year is None and (y := year_in(col.header)):
+                year, year_cell = y, self.grid.cell(header.first_row, col.index)
+        if year is None and as_of is not None:
+            year = as_of.year
+        if year is None:
+            return None, None  # the year may be in a column: handled per row
+        poverty = all(c.measure not in FUNDING_MEASURES for c in columns)
+        allowed = POVERTY_YEARS if poverty else PROGRAMME_YEARS
+        if year not in allowed:
+            self.issue(Severity.ERROR, "year_out_of_range", year_cell, value=year, first=allowed[0], last=allowed[-1])
+            return None, None
+        if as_of is None:
+            as_of = dt.date(year, 12, 31)
+            if not poverty:
+                self.issue(Severity.WARNING, "as_of_assumed", year_cell, date=as_of.strftime("%d/%m/%Y"))
+        self.layout.year, self.layout.as_of = year, as_of.isoformat()
+        return year, as_of
+
+    def _label(self, row: list[Any], header: Header, first_value: int) -> tuple[str, int | None]:
+        label_cols = [c for c, m in enumerate(header.meanings) if m.role == "label"]
+        for c in label_cols + list(range(first_value)):
+            if c < len(row) and isinstance(row[c], str) and row[c].strip() and header.meanings[c].role != "stt":
+                return row[c].strip(), c
+        return "", None
+
+    def _read_rows(self, header: Header, columns: list[Column], year: int, as_of: dt.date, by_district: bool) -> None:
+        grid = self.grid
+        first_value = min(c.index for c in columns)
+        rows = list(range(header.data_start, len(grid.rows)))
+        parsed = {col.index: parse_column([grid.rows[r][col.index] if col.index < len(grid.rows[r]) else None for r in rows]) for col in columns}
+        seen: dict[tuple, str] = {}
+        project: str | None = None
+        kinds: dict[int, tuple[str, str | None]] = {}  # row → (unit|total|group|component, code)
+        values: dict[tuple[int, int], float] = {}
+        for i, r in enumerate(rows):
+            row = grid.rows[r]
+            label, label_col = self._label(row, header, first_value)
+            nums = {col.index: parsed[col.index][i] for col in columns}
+            if _is_signature(row):
+                break  # the signature block ends the table
+            if all(v is None for v, _ in nums.values()):
+                continue  # blank, a heading, or a note: no number to read
+            key = _label_key(label)
+            where = grid.cell(r, label_col if label_col is not None else 0)
+            if _is_total_label(key):
+                kinds[r] = ("total", None)
+            elif by_district:
+                code = match_component(label, project)
+                if code is None:
+                    self.issue(Severity.ERROR, "unknown_component", where, value=label)
+                    continue
+                if code in components() and components()[code].parent_code is None:
+                    project = code
+                kinds[r] = ("component", code)
+            else:
+                code, score, closest = match_district(label)
+                if code is None:
+                    if _ROMAN.match(key.split(" ")[0] if key else "") or fold(label).split(" ")[0] in ("i", "ii", "iii", "iv"):
+                        kinds[r] = ("group", None)
+                        continue
+                    names = ", ".join(districts()[c].name_vi for c in closest) or "—"
+                    self.issue(Severity.ERROR, "unknown_district", where, value=label, suggestions=names)
+                    continue
+                if score < 100:
+                    self.issue(Severity.WARNING, "fuzzy_district", where, value=label, district=districts()[code].name_vi, score=score)
+                kinds[r] = ("unit", code)
+            for col in columns:
+                value, problem = nums[col.index]
+                cell = grid.cell(r, col.index)
+                if problem == "bad_number":
+                    self.issue(Severity.ERROR, "bad_number", cell, value=row[col.index])
+                    continue
+                if problem == "ambiguous_number":
+                    self.issue(Severity.WARNING, "ambiguous_number", cell, value=row[col.index], read=format_number(value or 0))
+                if value is None:
+                    continue
+                if value < 0 and col.kind != "rate":
+                    self.issue(Severity.ERROR, "negative_value", cell, value=format_number(value))
+                    continue
+                values[(r, col.index)] = value * col.factor if col.kind != "rate" else value
+            if kinds[r][0] in ("unit", "component"):
+                dup_key = (kinds[r][1],)
+                if dup_key in seen:
+                    self.issue(Severity.ERROR, "duplicate_row", where, other=seen[dup_key])
+                    kinds[r] = ("duplicate", None)
+                else:
+                    seen[dup_key] = where
+        self._emit(columns, kinds, values, year, as_of, by_district)
+
+    def _emit(self, columns: list[Column], kinds: dict[int, tuple[str, str | None]], values: dict[tuple[int, int], float],
+              year: int, as_of: dt.date, by_district: bool) -> None:
+        from .report_checks import check_sheet
+
+        grid = self.grid
+        stored_rows = []
+        parents = {c.parent_code for c in components().values() if c.parent_code}
+        present = {code for kind, code in kinds.values() if kind == "component"}
+        for r, (kind, code) in kinds.items():
+            if kind == "component" and code in parents and any(p.startswith(f"{code}.") for p in present):
+                kinds[r] = ("group", code)  # a project row above its sub-projects: a check, not money
+        for r, (kind, code) in sorted(kinds.items()):
+            excel_row = grid.first_row + r + 1
+            if kind == "total":
+                self.layout.total_rows.append(excel_row)
+            elif kind == "group":
+                self.layout.group_rows.append(excel_row)
+            if kind not in ("unit", "component"):
+                continue
+            self.layout.data_rows.append(excel_row)
+            stored_rows.append(r)
+            for col in columns:
+                if col.kind != "value" or (r, col.index) not in values:
+                    continue
+                district = col.district if by_district else code
+                if district is None:
+                    continue
+                self.report.records.append(Record(
+                    dataset=Dataset.FUNDING if col.measure in FUNDING_MEASURES else Dataset.POVERTY,
+                    district_code=district, year=year, as_of=as_of,
+                    component=code if by_district else None, source=col.source,
+                    measure=col.measure, value=round(values[(r, col.index)], 6),
+                    sheet=grid.name, cell=grid.cell(r, col.index),
+                ))
+        check_sheet(self, columns, kinds, values, stored_rows)
+
+
+def read_reports(grids: list[Grid], report: FileReport, lang: str = "vi") -> list[SheetLayout]:
+    """Read every sheet of a hand-made report; sheets without a table are skipped with a note."""
+    layouts = []
+    context: dict[str, Any] = {}
+    for grid in grids:
+        reader = ReportSheetReader(grid, report, lang, context)
+        layout = reader.read()
+        if layout is None:
+            report.issues.append(Issue(Severity.WARNING, "sheet_skipped", t("issue.sheet_skipped", lang, sheet=grid.name), grid.name))
+            layouts.append(SheetLayout(grid.name, "skipped"))
+            continue
+        layouts.append(layout)
+        for key in ("year", "as_of", "unit"):
+            context.setdefault(key, getattr(layout, key))
+    return layouts
+
+
+__all__ = ["read_reports", "SheetLayout", "match_component", "parse_date", "parse_year", "classify", "measures", "is_blank"]

@@ -1,0 +1,122 @@
+"""Header words → meaning, from data/reference/column_synonyms.csv and units.csv."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .reference import REFERENCE_DIR
+from .text import fold
+
+
+@dataclass(frozen=True)
+class Synonym:
+    """One row of column_synonyms.csv: a folded pattern and what it means."""
+
+    role: str
+    value: str
+    match: str
+    pattern: str
+
+    def hits(self, part: str) -> bool:
+        """Whether a folded header part carries this pattern."""
+        if self.match == "exact":
+            return part == self.pattern
+        return f" {self.pattern} " in f" {part} "
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What a column header (its parts, top to bottom) says about the column."""
+
+    measure: str | None = None
+    source: str | None = None
+    is_rate: bool = False
+    is_total: bool = False
+    is_count: bool = False
+    role: str | None = None  # label | stt | year | as_of | ignore, or None
+    unit: str | None = None
+    unit_factor: float | None = None
+
+    @property
+    def known(self) -> bool:
+        return bool(self.measure or self.source or self.is_rate or self.is_total or self.role or self.is_count)
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(REFERENCE_DIR / name, encoding="utf-8", newline="") as fh:
+        lines = [line for line in fh if not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> tuple[Synonym, ...]:
+    """All header synonyms, longest pattern first (so the most specific wins)."""
+    rows = [Synonym(r["role"], r["value"], r["match"], fold(r["pattern"]) or r["pattern"]) for r in _rows("column_synonyms.csv")]
+    return tuple(sorted(rows, key=lambda s: -len(s.pattern)))
+
+
+@lru_cache(maxsize=1)
+def units() -> tuple[tuple[str, float, str], ...]:
+    """(unit, factor to million VND, folded pattern), longest pattern first."""
+    rows = [(r["unit"], float(r["factor_to_million"]), fold(r["pattern"])) for r in _rows("units.csv")]
+    return tuple(sorted(rows, key=lambda u: -len(u[2])))
+
+
+_UNIT_LEAD = re.compile(r"(don vi tinh|dvt|don vi)\s*(.*)$")
+
+
+def unit_in(text: object, *, after_label: bool = True) -> tuple[str, float] | None:
+    """The money unit a text names ('Đơn vị tính: triệu đồng', '(đồng)'), or None.
+
+    With after_label, only text after 'Đơn vị tính'/'ĐVT' counts (title blocks);
+    otherwise a whole header part such as '(triệu đồng)' is enough.
+    """
+    key = fold(text)
+    if after_label:
+        m = _UNIT_LEAD.search(key)
+        if not m:
+            return None
+        key = m.group(2)
+    key = key.replace("1 000", "1000").replace("1000 d", "1000 d")
+    for unit, factor, pattern in units():
+        if f" {pattern} " in f" {key} ":
+            if not after_label and pattern in ("ty", "trieu"):
+                continue  # a bare 'tỷ' in a header is too weak
+            return unit, factor
+    return None
+
+
+def classify(parts: list[str]) -> Meaning:
+    """Meaning of a column from its header parts (already flattened, top to bottom)."""
+    measure = source = role = unit = None
+    factor = None
+    is_rate = is_total = is_count = False
+    measure_len = 0
+    for part in parts:
+        key = fold(part)
+        if not key:
+            continue
+        for syn in synonyms():
+            if not syn.hits(key):
+                continue
+            if syn.role == "measure" and len(syn.pattern) > measure_len:
+                measure, measure_len = syn.value, len(syn.pattern)
+            elif syn.role == "source" and source is None:
+                source = syn.value
+            elif syn.role == "rate":
+                is_rate = True
+            elif syn.role == "total":
+                is_total = True
+            elif syn.role == "count":
+                is_count = True
+            elif syn.role in ("label", "stt", "year", "as_of", "ignore") and role is None:
+                role = syn.role
+        found = unit_in(part, after_label=False)
+        if found:
+            unit, factor = found
+    if role == "ignore":
+        return Meaning(role="ignore")
+    return Meaning(measure, source, is_rate, is_total, is_count, role if not measure else None, unit, factor)
