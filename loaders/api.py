@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from .errors import UnreadableFile
 from .encoding import normalise_grids
+from .errors import UnreadableFile
 from .i18n import t
 from .legacy_fonts import Encoding
 from .records import FileReport, Issue, Severity

@@ -10,6 +10,7 @@ from pathlib import Path
 from .legacy_fonts import _UNICODE_ONLY, Encoding, detect_encoding, encoding_from_font, is_uppercase_font, to_unicode
 from .workbook import Grid
 
+SAMPLE_ROWS = 5000  # rows whose text decides a sheet's encoding (and whether it needs NFC at all)
 SAMPLE_TEXTS = 3000  # distinct strings looked at to decide a sheet's encoding
 FONT_ROWS = 300  # rows whose font names are read from an .xlsx
 _LATIN1 = re.compile("[\u00a0-\u00ff]")
@@ -39,7 +40,9 @@ def normalise_grids(grids: list[Grid], path: Path) -> dict[str, Encoding]:
     """Convert every text cell to NFC Unicode in place; the encoding found per sheet."""
     found: dict[str, Encoding] = {}
     for grid in grids:
-        texts = list(dict.fromkeys(v for row in grid.rows for v in row if isinstance(v, str) and not v.isascii()))
+        texts = list(dict.fromkeys(
+            v for row in grid.rows[:SAMPLE_ROWS] for v in row if v.__class__ is str and not v.isascii()
+        ))
         if not texts:
             continue
         sample = texts[:SAMPLE_TEXTS]
@@ -50,7 +53,8 @@ def normalise_grids(grids: list[Grid], path: Path) -> dict[str, Encoding]:
             votes = Counter(e for e in map(encoding_from_font, fonts.values()) if e is not None)
             encoding = votes.most_common(1)[0][0] if votes else detect_encoding(sample)
         found[grid.name] = encoding
-        _convert(grid, encoding, fonts)
+        if encoding is not Encoding.UNICODE or not all(unicodedata.is_normalized("NFC", t) for t in texts):
+            _convert(grid, encoding, fonts)
     return found
 
 

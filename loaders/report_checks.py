@@ -40,11 +40,18 @@ def check_sheet(reader: ReportSheetReader, columns: list[Column], kinds: dict[in
                 if abs(sum(parts) - values[(r, col.index)]) > TOTAL_TOLERANCE:
                     mismatch(r, col.index, sum(parts), f"{grid.cell(stored_rows[0], col.index)}:{grid.cell(stored_rows[-1], col.index)}")
 
-    # group rows (a project over its sub-projects) against their children
+    # group rows against their children: a project over its sub-projects, or "I. Các huyện …"
+    # over the units below it, up to the next group or total row
+    ordered = sorted(kinds)
     for r, (kind, code) in kinds.items():
-        if kind != "group" or code is None:
+        if kind != "group":
             continue
-        children = [s for s in stored_rows if (kinds[s][1] or "").startswith(f"{code}.")]
+        if code is not None:
+            children = [s for s in stored_rows if (kinds[s][1] or "").startswith(f"{code}.")]
+        else:
+            later = [s for s in ordered if s > r]
+            stop = next((s for s in later if kinds[s][0] in ("group", "total")), None)
+            children = [s for s in stored_rows if s > r and (stop is None or s < stop)]
         for col in value_cols:
             if (r, col.index) in values and children:
                 total = sum(values.get((s, col.index), 0.0) for s in children)

@@ -26,6 +26,7 @@ TOTAL_TOLERANCE = 0.5  # million VND or households: rounding in reports
 _ROMAN = re.compile(r"^(i{1,3}|iv|v|vi{0,3}|ix|x)$")
 _NUMBERED = re.compile(r"^(?:[0-9]+|[ivx]+|[a-z])[\.\)]?\s+(.*)$")
 _PROJECT = re.compile(r"^(tieu )?du an (\d)\b")
+_GROUP_WORDS = ("cac huyen", "nhom huyen", "huyen ngheo", "cac don vi", "thanh pho va")
 _TOTAL_LABELS = ("tong cong", "toan tinh", "tong so", "cong", "tong", "tinh lai chau")
 
 
@@ -40,6 +41,7 @@ class Column:
     source: str | None = None
     district: str | None = None
     factor: float = 1.0
+    unit: str | None = None
 
 
 @dataclass
@@ -115,6 +117,7 @@ class ReportSheetReader:
     def __init__(self, grid: Grid, report: FileReport, lang: str, context: dict[str, Any]) -> None:
         self.grid, self.report, self.lang, self.context = grid, report, lang, context
         self.layout = SheetLayout(grid.name, "report")
+        self.title: TitleBlock | None = None
 
     # -- issues ---------------------------------------------------------------
     def issue(self, severity: Severity, code: str, cell: str | None, **params: Any) -> None:
@@ -125,17 +128,19 @@ class ReportSheetReader:
         header = find_header(self.grid)
         if header is None:
             return None
-        title = self._title_block(header)
+        title = self.title = self._title_block(header)
         columns = self._columns(header, title)
         if not columns:
             return None
         self.layout.header_rows = list(range(self.grid.first_row + header.first_row + 1, self.grid.first_row + header.last_row + 2))
         self._describe(header, columns, title)
         year, as_of = self._year_and_date(header, title, columns)
-        if year is None:
+        date_cols = {m.role: c for c, m in enumerate(header.meanings) if m.role in ("year", "as_of")}
+        if year is None and "year" not in date_cols:
+            self.issue(Severity.ERROR, "no_year", self.grid.cell(header.first_row, 0))
             return self.layout
         by_district = any(c.district for c in columns)
-        self._read_rows(header, columns, year, as_of, by_district)
+        self._read_rows(header, columns, (year, as_of), date_cols, by_district)
         return self.layout
 
     def _title_block(self, header: Header) -> TitleBlock:
@@ -151,7 +156,7 @@ class ReportSheetReader:
                 setattr(block, key, self.context[key])
                 setattr(block, f"{key}_cell", self.context.get(f"{key}_cell"))
                 if key == "unit":
-                    block.unit_factor = self.context["unit_factor"]
+                    block.unit_factor = self.context.get("unit_factor")
         return block
 
     def _columns(self, header: Header, title: TitleBlock) -> list[Column]:
@@ -164,10 +169,11 @@ class ReportSheetReader:
             if meaning.measure is None or meaning.role:
                 continue
             kind = "rate" if meaning.is_rate else ("total" if meaning.is_total else "value")
-            factor = 1.0
+            factor, unit = 1.0, None
             if meaning.measure in FUNDING_MEASURES:
                 factor = meaning.unit_factor or title.unit_factor or 1.0
-            out.append(Column(c, header.flat(c), kind, meaning.measure, meaning.source, district, factor))
+                unit = meaning.unit or title.unit
+            out.append(Column(c, header.flat(c), kind, meaning.measure, meaning.source, district, factor, unit))
         # a "Tổng số" column with no sourced sibling of its measure is the value itself
         for col in out:
             if col.kind == "total" and not any(
@@ -181,6 +187,9 @@ class ReportSheetReader:
         lay.year, lay.year_cell = title.year, title.year_cell
         lay.as_of = title.as_of.isoformat() if title.as_of else None
         lay.as_of_cell, lay.unit, lay.unit_cell = title.as_of_cell, title.unit, title.unit_cell
+        units = {c.unit for c in columns if c.unit}
+        if len(units) == 1:
+            lay.unit = units.pop()
         for col in columns:
             lay.columns.append({
                 "column": self.grid.cell(header.first_row, col.index).rstrip("0123456789"),
@@ -202,15 +211,22 @@ class ReportSheetReader:
             return None, None  # the year may be in a column: handled per row
         poverty = all(c.measure not in FUNDING_MEASURES for c in columns)
         allowed = POVERTY_YEARS if poverty else PROGRAMME_YEARS
-        if year not in allowed:
+        if year not in allowed:  # an error blocks the import; the records are still shown
             self.issue(Severity.ERROR, "year_out_of_range", year_cell, value=year, first=allowed[0], last=allowed[-1])
-            return None, None
         if as_of is None:
             as_of = dt.date(year, 12, 31)
             if not poverty:
                 self.issue(Severity.WARNING, "as_of_assumed", year_cell, date=as_of.strftime("%d/%m/%Y"))
         self.layout.year, self.layout.as_of = year, as_of.isoformat()
         return year, as_of
+
+    @staticmethod
+    def _is_group(row: list[Any], header: Header, label: str) -> bool:
+        """A group row of units: numbered I, II … (in its own STT cell or in the label), or 'Các huyện …'."""
+        stt = [row[c] for c, m in enumerate(header.meanings) if m.role == "stt" and c < len(row)]
+        first = fold(label).split(" ")[0] if label else ""
+        return (any(isinstance(v, str) and _ROMAN.match(fold(v)) for v in stt) or bool(_ROMAN.match(first))
+                or fold(label).startswith(_GROUP_WORDS))
 
     def _label(self, row: list[Any], header: Header, first_value: int) -> tuple[str, int | None]:
         label_cols = [c for c, m in enumerate(header.meanings) if m.role == "label"]
@@ -219,7 +235,31 @@ class ReportSheetReader:
                 return row[c].strip(), c
         return "", None
 
-    def _read_rows(self, header: Header, columns: list[Column], year: int, as_of: dt.date, by_district: bool) -> None:
+    def _row_date(self, row: list[Any], r: int, default: tuple[int | None, dt.date | None],
+                  date_cols: dict[str, int]) -> tuple[int, dt.date] | None:
+        """(year, as_of) of a row: from its own Năm / Ngày columns where the sheet has them."""
+        year, as_of = default
+        if "year" in date_cols:
+            c = date_cols["year"]
+            try:
+                year = parse_year(row[c] if c < len(row) else None)
+            except ValueError:
+                self.issue(Severity.ERROR, "bad_year", self.grid.cell(r, c), value=row[c] if c < len(row) else "",
+                           first=PROGRAMME_YEARS[0], last=PROGRAMME_YEARS[-1])
+                return None
+        if "as_of" in date_cols:
+            c = date_cols["as_of"]
+            try:
+                as_of = parse_date(row[c] if c < len(row) else None)
+            except ValueError:
+                self.issue(Severity.ERROR, "bad_date", self.grid.cell(r, c), value=row[c] if c < len(row) else "")
+                return None
+        if year is None:
+            return None
+        return year, as_of or dt.date(year, 12, 31)
+
+    def _read_rows(self, header: Header, columns: list[Column], default: tuple[int | None, dt.date | None],
+                   date_cols: dict[str, int], by_district: bool) -> None:
         grid = self.grid
         first_value = min(c.index for c in columns)
         rows = list(range(header.data_start, len(grid.rows)))
@@ -227,6 +267,7 @@ class ReportSheetReader:
         seen: dict[tuple, str] = {}
         project: str | None = None
         kinds: dict[int, tuple[str, str | None]] = {}  # row → (unit|total|group|component, code)
+        when: dict[int, tuple[int, dt.date]] = {}
         values: dict[tuple[int, int], float] = {}
         for i, r in enumerate(rows):
             row = grid.rows[r]
@@ -238,6 +279,10 @@ class ReportSheetReader:
                 continue  # blank, a heading, or a note: no number to read
             key = _label_key(label)
             where = grid.cell(r, label_col if label_col is not None else 0)
+            row_date = self._row_date(row, r, default, date_cols)
+            if row_date is None:
+                continue
+            when[r] = row_date
             if _is_total_label(key):
                 kinds[r] = ("total", None)
             elif by_district:
@@ -251,8 +296,8 @@ class ReportSheetReader:
             else:
                 code, score, closest = match_district(label)
                 if code is None:
-                    if _ROMAN.match(key.split(" ")[0] if key else "") or fold(label).split(" ")[0] in ("i", "ii", "iii", "iv"):
-                        kinds[r] = ("group", None)
+                    if self._is_group(row, header, label):
+                        kinds[r] = ("group", None)  # "I. Các huyện nghèo": a subtotal of the rows below
                         continue
                     names = ", ".join(districts()[c].name_vi for c in closest) or "—"
                     self.issue(Severity.ERROR, "unknown_district", where, value=label, suggestions=names)
@@ -270,21 +315,24 @@ class ReportSheetReader:
                     self.issue(Severity.WARNING, "ambiguous_number", cell, value=row[col.index], read=format_number(value or 0))
                 if value is None:
                     continue
-                if value < 0 and col.kind != "rate":
+                if value < 0 and col.kind != "rate":  # an error that blocks the import; still shown as read
                     self.issue(Severity.ERROR, "negative_value", cell, value=format_number(value))
-                    continue
                 values[(r, col.index)] = value * col.factor if col.kind != "rate" else value
             if kinds[r][0] in ("unit", "component"):
-                dup_key = (kinds[r][1],)
+                dup_key = (kinds[r][1], when[r])
                 if dup_key in seen:
                     self.issue(Severity.ERROR, "duplicate_row", where, other=seen[dup_key])
                     kinds[r] = ("duplicate", None)
                 else:
                     seen[dup_key] = where
-        self._emit(columns, kinds, values, year, as_of, by_district)
+        dates = set(when.values())
+        if len(dates) == 1 and self.layout.year is None:  # the year and date came from columns
+            (year, as_of), = dates
+            self.layout.year, self.layout.as_of = year, as_of.isoformat()
+        self._emit(columns, kinds, values, when, by_district)
 
     def _emit(self, columns: list[Column], kinds: dict[int, tuple[str, str | None]], values: dict[tuple[int, int], float],
-              year: int, as_of: dt.date, by_district: bool) -> None:
+              when: dict[int, tuple[int, dt.date]], by_district: bool) -> None:
         from .report_checks import check_sheet
 
         grid = self.grid
@@ -312,7 +360,7 @@ class ReportSheetReader:
                     continue
                 self.report.records.append(Record(
                     dataset=Dataset.FUNDING if col.measure in FUNDING_MEASURES else Dataset.POVERTY,
-                    district_code=district, year=year, as_of=as_of,
+                    district_code=district, year=when[r][0], as_of=when[r][1],
                     component=code if by_district else None, source=col.source,
                     measure=col.measure, value=round(values[(r, col.index)], 6),
                     sheet=grid.name, cell=grid.cell(r, col.index),
@@ -332,8 +380,10 @@ def read_reports(grids: list[Grid], report: FileReport, lang: str = "vi") -> lis
             layouts.append(SheetLayout(grid.name, "skipped"))
             continue
         layouts.append(layout)
-        for key in ("year", "as_of", "unit"):
-            context.setdefault(key, getattr(layout, key))
+        if reader.title is not None:  # a file-level title (first sheet) carries over to the next sheets
+            for key in ("year", "as_of", "unit", "unit_factor", "year_cell", "as_of_cell", "unit_cell"):
+                if context.get(key) is None:
+                    context[key] = getattr(reader.title, key)
     return layouts
 
 

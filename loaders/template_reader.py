@@ -11,9 +11,11 @@ from .reference import components, districts, leaf_components, match_code, match
 from .template_spec import (
     DATA_SHEETS,
     INSTRUCTIONS_SHEET,
+    KEY_FIELDS,
     LISTS_SHEET,
     POVERTY_YEARS,
     PROGRAMME_YEARS,
+    Column,
     SheetSpec,
 )
 from .text import fold
@@ -23,11 +25,20 @@ from .workbook import Grid
 HEADER_SCAN_ROWS = 30
 
 
+_LABELS = {
+    "component": lambda: {k: (c.short_vi, c.name_vi, c.short_en, c.name_en) for k, c in components().items()},
+    "source": lambda: {k: (s.short_vi, s.name_vi, s.short_en, s.name_en) for k, s in sources().items()},
+    "indicator": lambda: {k: (m.name_vi, m.name_en) for k, m in measures().items() if m.dataset == Dataset.TARGET.value},
+}
+
+
 class _SheetReader:
     """Reads one data sheet of the template into records and issues."""
 
     def __init__(self, grid: Grid, spec: SheetSpec, report: FileReport, lang: str) -> None:
         self.grid, self.spec, self.report, self.lang = grid, spec, report, lang
+        self._as_of_col = 0
+        self._lookups: dict[tuple[str, Any], tuple[Any, list[tuple[Severity, str, dict[str, Any]]]]] = {}
 
     def issue(self, severity: Severity, code: str, cell: str | None, **params: Any) -> None:
         self.report.issues.append(
@@ -66,128 +77,118 @@ class _SheetReader:
             self.error("missing_column", self.grid.cell(header_row, 0), column=col.header)
         if missing:
             return
+        key_fields = [
+            (c.field, columns[c.field], c.header)
+            for c in self.spec.columns if c.field in KEY_FIELDS and c.field in columns
+        ]
+        value_fields = [(c, columns[c.field], self.grid.cell(0, columns[c.field]).rstrip("0123456789"))
+                        for c in self.spec.measure_columns if c.field in columns]
+        self._as_of_col = columns["as_of"]
         for r in range(header_row + 1, len(self.grid.rows)):
             row = self.grid.rows[r]
-            if not all(is_blank(v) for v in row):
-                self.read_row(r, row, columns)
+            if row.count("") + row.count(None) < len(row):
+                self.read_row(r, row, key_fields, value_fields)
 
-    def value(self, row: list[Any], columns: dict[str, int], field: str) -> Any:
-        c = columns.get(field)
-        return row[c] if c is not None and c < len(row) else None
-
-    def read_row(self, r: int, row: list[Any], columns: dict[str, int]) -> None:
-        cell = lambda field: self.grid.cell(r, columns[field])  # noqa: E731
-        ok = True
+    def read_row(self, r: int, row: list[Any], key_fields: list[tuple[str, int, str]],
+                 value_fields: list[tuple[Column, int, str]]) -> None:
+        # The hot loop of a large file: lookups are cached and addresses made only when used.
+        width = len(row)
+        lookups = self._lookups
         keys: dict[str, Any] = {}
-        for field in ("district", "year", "as_of", "component", "source", "indicator"):
-            if field not in columns:
+        for field, c, _header in key_fields:
+            raw = row[c] if c < width else None
+            hit = lookups.get((field, raw)) if raw.__class__ is not list else None
+            if hit is not None and not hit[1]:
+                keys[field] = hit[0]
                 continue
-            raw = self.value(row, columns, field)
-            header = next(c.header for c in self.spec.columns if c.field == field)
-            if is_blank(raw):
-                self.error("missing_value", cell(field), column=header)
-                ok = False
-                continue
-            parsed = self.parse_key(field, raw, cell(field))
-            if parsed is None:
-                ok = False
-            keys[field] = parsed
-        if ok and not self.check_date(keys["year"], keys["as_of"], cell("as_of")):
-            ok = False
-        if not ok:
+            if all(is_blank(v) for v in row):
+                return  # an empty row (only dashes or spaces): nothing to say
+            keys[field] = self.parse_key(field, raw, r, c)
+        if None in keys.values() or not self.check_date(keys["year"], keys["as_of"], r):
             return
         values: dict[str, tuple[float, str]] = {}
-        for col in self.spec.measure_columns:
-            if col.field not in columns:
+        excel_row = str(self.grid.first_row + r + 1)
+        for col, c, letter in value_fields:
+            raw = row[c] if c < width else None
+            if raw.__class__ is float and raw >= 0:
+                values[col.field] = (raw, letter + excel_row)  # the common case
                 continue
-            raw = self.value(row, columns, col.field)
+            address = letter + excel_row
             try:
                 number = parse_number(raw)
             except ValueError:
-                self.error("bad_number", cell(col.field), value=raw)
+                self.error("bad_number", address, value=raw)
                 continue
             if number is None:
                 if col.required:
-                    self.error("missing_value", cell(col.field), column=col.header)
+                    self.error("missing_value", address, column=col.header)
                 continue
             if number < 0:
-                self.error("negative_value", cell(col.field), value=format_number(number))
+                self.error("negative_value", address, value=format_number(number))
                 continue
-            values[col.field] = (number, cell(col.field))
-        self.check_values(values)
+            values[col.field] = (number, address)
+        if len(values) > 1:
+            self.check_values(values)
+        dataset, sheet = self.spec.dataset, self.grid.name
+        district, year, as_of = keys["district"], keys["year"], keys["as_of"]
+        component, source, indicator = keys.get("component"), keys.get("source"), keys.get("indicator")
+        append = self.report.records.append
         for field, (number, address) in values.items():
-            measure = keys["indicator"] if field == "value" else field
-            self.report.records.append(
-                Record(
-                    dataset=self.spec.dataset,
-                    district_code=keys["district"],
-                    year=keys["year"],
-                    as_of=keys["as_of"],
-                    component=keys.get("component"),
-                    source=keys.get("source"),
-                    measure=measure,
-                    value=number,
-                    sheet=self.grid.name,
-                    cell=address,
-                )
-            )
+            append(Record(dataset, district, year, as_of, component, source,
+                          indicator if field == "value" else field, number, sheet, address))
 
-    def parse_key(self, field: str, raw: Any, address: str) -> Any:
+    def parse_key(self, field: str, raw: Any, r: int, c: int) -> Any:
         """The canonical value of a key cell, or None after recording an error."""
+        try:
+            value, problems = self._lookups[(field, raw)]
+        except KeyError:  # the same labels repeat on every row: look each up once
+            value, problems = self._lookups[(field, raw)] = self.lookup(field, raw)
+        except TypeError:  # unhashable cell value
+            value, problems = self.lookup(field, raw)
+        for severity, code, params in problems:
+            self.issue(severity, code, self.grid.cell(r, c), **params)
+        return value
+
+    def lookup(self, field: str, raw: Any) -> tuple[Any, list[tuple[Severity, str, dict[str, Any]]]]:
+        """(canonical value or None, problems) for a key cell's raw value."""
+        if is_blank(raw):
+            header = next(c.header for c in self.spec.columns if c.field == field)
+            return None, [(Severity.ERROR, "missing_value", dict(column=header))]
         if field == "district":
             code, score, closest = match_district(raw)
             if code is None:
                 names = ", ".join(districts()[c].name_vi for c in closest) or "—"
-                self.error("unknown_district", address, value=raw, suggestions=names)
-            elif score < 100:
-                self.issue(
-                    Severity.WARNING, "fuzzy_district", address,
-                    value=raw, district=districts()[code].name_vi, score=score,
-                )
-            return code
+                return None, [(Severity.ERROR, "unknown_district", dict(value=raw, suggestions=names))]
+            if score < 100:
+                return code, [(Severity.WARNING, "fuzzy_district", dict(value=raw, district=districts()[code].name_vi, score=score))]
+            return code, []
         if field == "year":
             years = POVERTY_YEARS if self.spec.dataset is Dataset.POVERTY else PROGRAMME_YEARS
             try:
                 year = parse_year(raw)
             except ValueError:
-                year = None
+                return None, [(Severity.ERROR, "bad_year", dict(value=raw, first=years[0], last=years[-1]))]
             if year not in years:
-                self.error("bad_year", address, value=raw, first=years[0], last=years[-1])
-                return None
-            return year
+                return None, [(Severity.ERROR, "year_out_of_range", dict(value=year, first=years[0], last=years[-1]))]
+            return year, []
         if field == "as_of":
             try:
-                return parse_date(raw)
+                return parse_date(raw), []
             except ValueError:
-                self.error("bad_date", address, value=raw)
-                return None
-        if field == "component":
-            code = match_code(raw, {k: (c.short_vi, c.name_vi, c.short_en, c.name_en) for k, c in components().items()})
-            if code is None:
-                self.error("unknown_component", address, value=raw)
-            elif code not in leaf_components():
-                self.error("component_not_leaf", address, value=raw)
-                return None
-            return code
-        if field == "source":
-            labels = {k: (s.short_vi, s.name_vi, s.short_en, s.name_en) for k, s in sources().items()}
-            code = match_code(raw, labels)
-            if code is None:
-                self.error("unknown_source", address, value=raw)
-            return code
-        if field == "indicator":
-            targets = {k: (m.name_vi, m.name_en) for k, m in measures().items() if m.dataset == Dataset.TARGET.value}
-            code = match_code(raw, targets)
-            if code is None:
-                self.error("unknown_indicator", address, value=raw)
-            return code
-        raise AssertionError(field)
+                return None, [(Severity.ERROR, "bad_date", dict(value=raw))]
+        labels = _LABELS[field]()
+        code = match_code(raw, labels)
+        if code is None:
+            return None, [(Severity.ERROR, f"unknown_{field}", dict(value=raw))]
+        if field == "component" and code not in leaf_components():
+            return None, [(Severity.ERROR, "component_not_leaf", dict(value=raw))]
+        return code, []
 
-    def check_date(self, year: int, as_of: dt.date, address: str) -> bool:
+    def check_date(self, year: int, as_of: dt.date, r: int) -> bool:
         """The reporting date belongs to the year (or its close, up to 31/03 next year)."""
         if dt.date(year, 1, 1) <= as_of <= dt.date(year + 1, 3, 31):
             return True
-        self.error("date_outside_year", address, date=as_of.strftime("%d/%m/%Y"), year=year)
+        self.error("date_outside_year", self.grid.cell(r, self._as_of_col), date=as_of.strftime("%d/%m/%Y"), year=year)
         return False
 
     def check_values(self, values: dict[str, tuple[float, str]]) -> None:
@@ -209,9 +210,15 @@ class _SheetReader:
 
 
 def is_template(grids: list[Grid]) -> bool:
-    """True when a workbook has a sheet named like one of the template's data sheets."""
-    names = {fold(s.name) for s in DATA_SHEETS}
-    return any(fold(g.name) in names for g in grids)
+    """True when a sheet is named like a template data sheet and has all its required headers."""
+    by_name = {fold(s.name): s for s in DATA_SHEETS}
+    for grid in grids:
+        spec = by_name.get(fold(grid.name))
+        if spec is not None:
+            header = _SheetReader(grid, spec, FileReport(""), "vi").find_header()
+            if header and {c.field for c in spec.columns if c.required} <= header[1].keys():
+                return True
+    return False
 
 
 def read_template(grids: list[Grid], report: FileReport, lang: str = "vi") -> None:
@@ -240,15 +247,17 @@ def check_records(report: FileReport, lang: str = "vi") -> None:
     """Checks across rows: duplicate keys, and cumulative disbursement that goes down."""
     first: dict[tuple, Record] = {}
     for rec in report.records:
-        if rec.key in first:
+        key = rec[:7]  # dataset … measure: the key, as it stands in the record
+        if key in first:
             report.issues.append(
-                Issue(Severity.ERROR, "duplicate_key", t("issue.duplicate_key", lang, other=first[rec.key].cell), rec.sheet, rec.cell)
+                Issue(Severity.ERROR, "duplicate_key", t("issue.duplicate_key", lang, other=first[key].cell), rec.sheet, rec.cell)
             )
         else:
-            first[rec.key] = rec
+            first[key] = rec
     series: dict[tuple, list[Record]] = {}
+    funding = Dataset.FUNDING
     for rec in first.values():
-        if rec.dataset is Dataset.FUNDING and rec.measure == "disbursed":
+        if rec.measure == "disbursed" and rec.dataset is funding:
             series.setdefault((rec.district_code, rec.year, rec.component, rec.source), []).append(rec)
     for recs in series.values():
         recs.sort(key=lambda r: r.as_of)

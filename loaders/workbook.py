@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ MAX_ROWS = 2_000_000
 MAX_COLUMNS = 500
 
 
+_letter = lru_cache(maxsize=1024)(get_column_letter)
+
+
 @dataclass
 class Grid:
     """A sheet's values as rows, and where the first of them sits in Excel."""
@@ -34,7 +38,7 @@ class Grid:
 
     def cell(self, r: int, c: int) -> str:
         """Excel address ('D12') of rows[r][c]."""
-        return f"{get_column_letter(self.first_col + c + 1)}{self.first_row + r + 1}"
+        return f"{_letter(self.first_col + c + 1)}{self.first_row + r + 1}"
 
 
 def read_grids(path: Path, lang: str = "vi") -> list[Grid]:

@@ -51,7 +51,8 @@ def _set(sheet, cell, value):
     "sheet, cell, value, code",
     [
         (FUNDING.name, "A4", "Huyện Hà Nội", "unknown_district"),
-        (FUNDING.name, "B4", 2012, "bad_year"),
+        (FUNDING.name, "B4", 2012, "year_out_of_range"),
+        (FUNDING.name, "B4", "năm nay", "bad_year"),
         (FUNDING.name, "C4", "hôm qua", "bad_date"),
         (FUNDING.name, "C4", dt.date(2019, 5, 1), "date_outside_year"),
         (FUNDING.name, "D4", "9.9 – Không có", "unknown_component"),
@@ -144,5 +145,5 @@ def test_workbook_without_template_sheets(tmp_path):
 
 def test_messages_in_english(make_workbook):
     path = make_workbook(funding=[funding_row()], edit=_set(FUNDING.name, "B4", 1999))
-    issue = next(i for i in inspect_file(path, lang="en").issues if i.code == "bad_year")
-    assert "programme covers 2016–2020" in issue.message
+    issue = next(i for i in inspect_file(path, lang="en").issues if i.code == "year_out_of_range")
+    assert "outside the programme period (2016–2020)" in issue.message
