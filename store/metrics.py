@@ -49,6 +49,24 @@ def latest_funding(facts: pd.DataFrame, year: int, as_of: dt.date | None = None)
     return sel[sel["as_of"] == latest]
 
 
+# Reports give money at different grains: by project and source, by source only, by project
+# only, or one total. The same money must not be added up twice, so for each district and date
+# only the finest grain present counts (a breakdown uses the finest grain that has its dimension).
+_GRAINS = {None: [(1, 1), (0, 1), (1, 0), (0, 0)], "source": [(1, 1), (0, 1)], "component": [(1, 1), (1, 0)],
+           "project": [(1, 1), (1, 0)]}
+
+
+def at_finest_grain(funding: pd.DataFrame, need: str | None = None) -> pd.DataFrame:
+    """Funding facts at the finest grain present per district and date (see _GRAINS)."""
+    if funding.empty:
+        return funding
+    grain = list(zip((funding["component"] != "").astype(int), (funding["source"] != "").astype(int)))
+    order = {g: i for i, g in enumerate(_GRAINS[need])}
+    rank = pd.Series([order.get(g, 99) for g in grain], index=funding.index)
+    best = rank.groupby([funding["district_code"], funding["as_of"]]).transform("min")
+    return funding[(rank == best) & (rank < 99)]
+
+
 def _target_at(facts: pd.DataFrame, year: int, as_of: dt.date | None) -> pd.Series:
     """Target disbursement rate per district in force at a date (latest target dated on or before it)."""
     sel = facts[(facts["measure"] == "target_disbursement_rate") & (facts["year"] == year)]
@@ -66,7 +84,7 @@ def funding_by_district(facts: pd.DataFrame, year: int, as_of: dt.date | None = 
     ``reported`` is False for a district with no report dated as_of itself;
     ``lagging`` is True where the disbursement rate is below the target in force.
     """
-    latest = latest_funding(facts, year, as_of)
+    latest = at_finest_grain(latest_funding(facts, year, as_of))
     wide = (
         latest.pivot_table(index="district_code", columns="measure", values="value", aggfunc="sum")
         .reindex(columns=FUNDING_MEASURES)
@@ -99,7 +117,7 @@ def province_funding(by_district: pd.DataFrame) -> dict[str, float]:
 
 def funding_breakdown(facts: pd.DataFrame, year: int, as_of: dt.date | None, by: str) -> pd.DataFrame:
     """Plan and disbursed per district and source, component or project (long form)."""
-    latest = latest_funding(facts, year, as_of).copy()
+    latest = at_finest_grain(latest_funding(facts, year, as_of), by).copy()
     if by == "project":
         latest["project"] = latest["component"].map(lambda c: components()[c].project_code if c in components() else c)
     if latest.empty:
@@ -162,7 +180,7 @@ def province_poverty(by_district: pd.DataFrame) -> pd.DataFrame:
 
 def disbursement_curves(facts: pd.DataFrame, district_code: str) -> pd.DataFrame:
     """Per year and report date of one district: plan, cumulative disbursed, rate, target."""
-    sel = facts[(facts["dataset"] == "funding") & (facts["district_code"] == district_code)]
+    sel = at_finest_grain(facts[(facts["dataset"] == "funding") & (facts["district_code"] == district_code)])
     if sel.empty:
         return pd.DataFrame(columns=["year", "as_of", *FUNDING_MEASURES, "disbursement_rate", "target_rate"])
     out = (

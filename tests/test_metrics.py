@@ -92,3 +92,20 @@ def test_summary_rows_are_plain_and_rounded():
     r = rows[1]
     assert r["as_of"] == "2017-10-31" and r["disbursement_rate"] == 64.0 and r["poor_rate"] == 20.0
     assert r["target_poor_rate"] == 22.0 and r["target_disbursement_rate"] == 75.0
+
+
+def test_money_at_two_grains_is_not_added_twice():
+    """A by-source report and a by-project report of the same district and date: the finer one counts."""
+    two = facts(
+        ("funding", "109", 2017, D(2017, 10, 31), "", "local", "plan", 700.0),
+        ("funding", "109", 2017, D(2017, 10, 31), "", "central_investment", "plan", 300.0),
+        ("funding", "109", 2017, D(2017, 10, 31), "1.1", "", "plan", 600.0),
+        ("funding", "109", 2017, D(2017, 10, 31), "3", "", "plan", 400.0),
+        ("funding", "109", 2017, D(2017, 10, 31), "", "", "plan", 1000.0),
+    )
+    frame = metrics.funding_by_district(two, 2017, D(2017, 10, 31)).set_index("district_code")
+    assert frame.loc["109", "plan"] == 1000
+    by_source = metrics.funding_breakdown(two, 2017, D(2017, 10, 31), "source")
+    assert dict(zip(by_source["source"], by_source["plan"])) == {"central_investment": 300, "local": 700}
+    by_project = metrics.funding_breakdown(two, 2017, D(2017, 10, 31), "project")
+    assert dict(zip(by_project["project"], by_project["plan"])) == {"1": 600, "3": 400}
