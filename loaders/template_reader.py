@@ -25,6 +25,7 @@ from .workbook import Grid
 HEADER_SCAN_ROWS = 30
 
 
+_FUNDING_KEYS = ("district", "year", "as_of", "component", "source")
 _LABELS = {
     "component": lambda: {k: (c.short_vi, c.name_vi, c.short_en, c.name_en) for k, c in components().items()},
     "source": lambda: {k: (s.short_vi, s.name_vi, s.short_en, s.name_en) for k, s in sources().items()},
@@ -38,7 +39,9 @@ class _SheetReader:
     def __init__(self, grid: Grid, spec: SheetSpec, report: FileReport, lang: str) -> None:
         self.grid, self.spec, self.report, self.lang = grid, spec, report, lang
         self._as_of_col = 0
-        self._lookups: dict[tuple[str, Any], tuple[Any, list[tuple[Severity, str, dict[str, Any]]]]] = {}
+        # field → raw cell value → (canonical value, problems)
+        self._clean: dict[str, dict[Any, Any]] = {}  # the lookups that found a value and no problem
+        self._lookups: dict[str, dict[Any, tuple[Any, list[tuple[Severity, str, dict[str, Any]]]]]] = {}
 
     def issue(self, severity: Severity, code: str, cell: str | None, **params: Any) -> None:
         self.report.issues.append(
@@ -84,23 +87,59 @@ class _SheetReader:
         value_fields = [(c, columns[c.field], self.grid.cell(0, columns[c.field]).rstrip("0123456789"))
                         for c in self.spec.measure_columns if c.field in columns]
         self._as_of_col = columns["as_of"]
+        fast = self._fast_reader(key_fields, value_fields)
         for r in range(header_row + 1, len(self.grid.rows)):
             row = self.grid.rows[r]
-            if row.count("") + row.count(None) < len(row):
+            if not fast(r, row) and row.count("") + row.count(None) < len(row):
                 self.read_row(r, row, key_fields, value_fields)
+
+    def _fast_reader(self, key_fields: list[tuple[str, int, str]], value_fields: list[tuple[Column, int, str]]):  # type: ignore[no-untyped-def]
+        """A reader for the common funding row: known keys, plain numbers, nothing to report.
+
+        A large file is mostly such rows. Anything else (and every row of the small poverty
+        and target sheets) returns False and goes through read_row, which reports problems.
+        """
+        if self.spec.dataset is not Dataset.FUNDING or [f for f, _, _ in key_fields] != list(_FUNDING_KEYS):
+            return lambda r, row: False
+        # only clean lookups (a value, no problem) are cached here; read_row fills the cache
+        clean = [self._clean.setdefault(field, {}) for field in _FUNDING_KEYS]
+        key_cols = [c for _, c, _ in key_fields]
+        (plan_col, plan_letter), (paid_col, paid_letter) = [
+            next(((c, letter) for col, c, letter in value_fields if col.field == f), (None, "")) for f in ("plan", "disbursed")
+        ]
+        if plan_col is None or paid_col is None:
+            return lambda r, row: False
+        need = max(key_cols + [plan_col, paid_col]) + 1
+        sheet, first_row, append, funding = self.grid.name, self.grid.first_row, self.report.records.append, Dataset.FUNDING
+        dates_ok: dict[tuple[int, dt.date], bool] = {}
+
+        def fast(r: int, row: list[Any]) -> bool:
+            if len(row) < need:
+                return False
+            try:
+                district, year, as_of, component, source = [cache[row[c]] for cache, c in zip(clean, key_cols)]
+            except (KeyError, TypeError):
+                return False
+            ok = dates_ok.get((year, as_of))
+            if ok is None:
+                ok = dates_ok[(year, as_of)] = dt.date(year, 1, 1) <= as_of <= dt.date(year + 1, 3, 31)
+            plan, paid = row[plan_col], row[paid_col]
+            if not ok or plan.__class__ is not float or paid.__class__ is not float or plan < 0 or paid < 0 or paid > plan + 1e-6:
+                return False
+            excel_row = str(first_row + r + 1)
+            append(Record(funding, district, year, as_of, component, source, "plan", plan, sheet, plan_letter + excel_row))
+            append(Record(funding, district, year, as_of, component, source, "disbursed", paid, sheet, paid_letter + excel_row))
+            return True
+
+        return fast
 
     def read_row(self, r: int, row: list[Any], key_fields: list[tuple[str, int, str]],
                  value_fields: list[tuple[Column, int, str]]) -> None:
         # The hot loop of a large file: lookups are cached and addresses made only when used.
         width = len(row)
-        lookups = self._lookups
         keys: dict[str, Any] = {}
         for field, c, _header in key_fields:
             raw = row[c] if c < width else None
-            hit = lookups.get((field, raw)) if raw.__class__ is not list else None
-            if hit is not None and not hit[1]:
-                keys[field] = hit[0]
-                continue
             if all(is_blank(v) for v in row):
                 return  # an empty row (only dashes or spaces): nothing to say
             keys[field] = self.parse_key(field, raw, r, c)
@@ -139,10 +178,13 @@ class _SheetReader:
 
     def parse_key(self, field: str, raw: Any, r: int, c: int) -> Any:
         """The canonical value of a key cell, or None after recording an error."""
+        cache = self._lookups.setdefault(field, {})
         try:
-            value, problems = self._lookups[(field, raw)]
+            value, problems = cache[raw]
         except KeyError:  # the same labels repeat on every row: look each up once
-            value, problems = self._lookups[(field, raw)] = self.lookup(field, raw)
+            value, problems = cache[raw] = self.lookup(field, raw)
+            if value is not None and not problems:
+                self._clean.setdefault(field, {})[raw] = value
         except TypeError:  # unhashable cell value
             value, problems = self.lookup(field, raw)
         for severity, code, params in problems:
@@ -245,22 +287,27 @@ def read_template(grids: list[Grid], report: FileReport, lang: str = "vi") -> No
 
 def check_records(report: FileReport, lang: str = "vi") -> None:
     """Checks across rows: duplicate keys, and cumulative disbursement that goes down."""
-    first: dict[tuple, Record] = {}
-    for rec in report.records:
-        key = rec[:7]  # dataset … measure: the key, as it stands in the record
-        if key in first:
-            report.issues.append(
-                Issue(Severity.ERROR, "duplicate_key", t("issue.duplicate_key", lang, other=first[key].cell), rec.sheet, rec.cell)
-            )
-        else:
-            first[key] = rec
+    records = report.records
+    keys = [rec[:7] for rec in records]  # dataset … measure: the key, as it stands in the record
+    unique = records
+    if len(set(keys)) != len(keys):  # rare: find which, and keep the first of each
+        first: dict[tuple, Record] = {}
+        for key, rec in zip(keys, records):
+            if key in first:
+                report.issues.append(Issue(Severity.ERROR, "duplicate_key",
+                                           t("issue.duplicate_key", lang, other=first[key].cell), rec.sheet, rec.cell))
+            else:
+                first[key] = rec
+        unique = list(first.values())
     series: dict[tuple, list[Record]] = {}
     funding = Dataset.FUNDING
-    for rec in first.values():
+    for rec in unique:
         if rec.measure == "disbursed" and rec.dataset is funding:
             series.setdefault((rec.district_code, rec.year, rec.component, rec.source), []).append(rec)
     for recs in series.values():
-        recs.sort(key=lambda r: r.as_of)
+        if len(recs) < 2:
+            continue
+        recs.sort(key=_as_of)
         for earlier, later in zip(recs, recs[1:]):
             if later.value + 1e-6 < earlier.value:
                 report.issues.append(
@@ -272,3 +319,7 @@ def check_records(report: FileReport, lang: str = "vi") -> None:
                         later.sheet, later.cell,
                     )
                 )
+
+
+def _as_of(rec: Record) -> dt.date:
+    return rec.as_of
