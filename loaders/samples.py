@@ -69,7 +69,7 @@ SOURCE_SHARES = {
 REPORT_DATES = ((3, 31, 0), (6, 30, 0), (9, 30, 0), (10, 31, 0), (12, 31, 0), (1, 31, 1))
 DISBURSED_30A = ((0.03, 0.10), (0.15, 0.28), (0.32, 0.45), (0.45, 0.60), (0.62, 0.78), (0.85, 0.97))
 DISBURSED_OTHER = ((0.08, 0.18), (0.30, 0.45), (0.52, 0.66), (0.65, 0.80), (0.80, 0.92), (0.90, 1.00))
-TARGET_DISBURSEMENT = (20.0, 45.0, 65.0, 75.0, 90.0, 100.0)
+TARGET_DISBURSEMENT = (15.0, 35.0, 55.0, 65.0, 85.0, 95.0)
 # Reports a district sent late, so the dashboard has something to flag.
 MISSING_REPORTS = {("107", dt.date(2017, 10, 31)), ("112", dt.date(2020, 10, 31))}
 

@@ -1,0 +1,1 @@
+"""Figures and formatting for the pages: plotly charts, the map, Vietnamese number formats."""

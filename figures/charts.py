@@ -1,0 +1,337 @@
+"""Plotly charts of disbursement and poverty, one function per chart (no Streamlit here).
+
+Each function takes frames from ``store.metrics`` and a language, and returns a
+``go.Figure`` whose title names the year and reporting date and whose subtitle
+names the data source (``source_note``, built by the page from the facts).
+Hover texts are formatted by ``figures.fmt`` so they read the Vietnamese way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from loaders.i18n import t
+from loaders.reference import components, districts, sources
+
+from . import fmt
+
+# A sober palette: one blue for the data, amber for what needs attention.
+BLUE = "#1f5f8b"
+LIGHT_BLUE = "#9ec5e0"
+WARNING = "#d9822b"
+TARGET = "#222222"
+PLAN = "#7f7f7f"
+SERIES = ["#1f5f8b", "#4d9a6b", "#c9a227", "#8c5a9e", "#c0504d", "#5b8fa8", "#8a8a5c", "#d27fa6"]
+
+
+def district_name(code: str, lang: str) -> str:
+    """A district's short name, or the code itself when unknown."""
+    d = districts().get(code)
+    return d.label(lang) if d else code
+
+
+def _hover(lines: list[str]) -> str:
+    return "<br>".join(lines)
+
+
+def _finish(fig: go.Figure, lang: str, title: str, source_note: str, height: int = 460) -> go.Figure:
+    """Title, source subtitle, language separators and a legend that does not cover the data."""
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "subtitle": {"text": source_note}},
+        separators=fmt.plotly_separators(lang),
+        height=height,
+        # title and source above; the legend at the foot of the figure pushes the plot up as it wraps
+        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"},
+        hoverlabel={"align": "left"},
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def _empty(lang: str, title: str, source_note: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=t("chart.no_data", lang), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _finish(fig, lang, title, source_note, height=260)
+
+
+def ranked_disbursement(
+    by_district: pd.DataFrame, lang: str, *, year: int, as_of: dt.date, source_note: str
+) -> go.Figure:
+    """Districts ranked by disbursement rate, the target as a marker, lagging bars in amber."""
+    title = t("chart.ranked_title", lang, year=year, date=fmt.date(as_of, lang))
+    frame = by_district.dropna(subset=["disbursement_rate"]).sort_values("disbursement_rate")
+    if frame.empty:
+        return _empty(lang, title, source_note)
+    # a district without a report on the date shows the date its figures come from
+    names = [
+        district_name(r.district_code, lang) if r.reported
+        else t("chart.label_as_of", lang, district=district_name(r.district_code, lang),
+               date=fmt.date(r.report_as_of, lang))
+        for r in frame.itertuples()
+    ]
+    hover = []
+    for r in frame.itertuples():
+        lines = [
+            f"<b>{district_name(r.district_code, lang)}</b>",
+            f"{t('chart.disbursement_rate', lang)}: {fmt.percent(r.disbursement_rate, lang)}",
+            f"{t('chart.target', lang)}: {fmt.percent(r.target_rate, lang)}",
+            f"{t('chart.disbursed', lang)}: {fmt.money(r.disbursed, lang)}",
+            f"{t('chart.plan', lang)}: {fmt.money(r.plan, lang)}",
+        ]
+        if not r.reported:
+            lines.append(t("chart.report_as_of", lang, date=fmt.date(r.report_as_of, lang)))
+        hover.append(_hover(lines))
+    fig = go.Figure()
+    lagging = frame["lagging"].astype(bool).tolist()
+    for flag, label, colour in ((False, t("chart.on_target", lang), BLUE), (True, t("chart.lagging", lang), WARNING)):
+        idx = [i for i, v in enumerate(lagging) if v == flag]
+        if not idx:
+            continue
+        fig.add_bar(
+            y=[names[i] for i in idx], x=frame["disbursement_rate"].iloc[idx], orientation="h",
+            name=label, marker_color=colour, hovertext=[hover[i] for i in idx], hoverinfo="text",
+            text=[fmt.percent(v, lang) for v in frame["disbursement_rate"].iloc[idx]], textposition="inside",
+            insidetextanchor="end",
+        )
+    fig.add_scatter(
+        y=names, x=frame["target_rate"], mode="markers", name=t("chart.target", lang),
+        marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": TARGET}},
+        hovertext=hover, hoverinfo="text",
+    )
+    fig.update_yaxes(categoryorder="array", categoryarray=names)
+    fig.update_xaxes(title_text=t("chart.disbursement_rate_axis", lang), range=[0, 105], ticksuffix="%",
+                     gridcolor="#e5e5e5")
+    return _finish(fig, lang, title, source_note)
+
+
+def funding_stacked(
+    breakdown: pd.DataFrame,
+    lang: str,
+    *,
+    by: str,
+    year: int,
+    as_of: dt.date,
+    source_note: str,
+) -> go.Figure:
+    """Disbursed per district stacked by source or project, with each district's plan as a marker."""
+    key = "chart.by_source_title" if by == "source" else "chart.by_project_title"
+    title = t(key, lang, year=year, date=fmt.date(as_of, lang))
+    if breakdown.empty:
+        return _empty(lang, title, source_note)
+    order = list(sources()) if by == "source" else [c for c, comp in components().items() if comp.level == "project"]
+    labels = {c: (sources()[c].label(lang) if by == "source" else components()[c].label(lang)) for c in order}
+    codes = [c for c in districts() if c in set(breakdown["district_code"])]
+    names = [district_name(c, lang) for c in codes]
+    fig = go.Figure()
+    for i, part in enumerate(order):
+        sel = breakdown[breakdown[by] == part].set_index("district_code").reindex(codes)
+        if sel["plan"].fillna(0).sum() == 0:
+            continue
+        hover = [
+            _hover([
+                f"<b>{n}</b> – {labels[part]}",
+                f"{t('chart.disbursed', lang)}: {fmt.money(r.disbursed, lang)}",
+                f"{t('chart.plan', lang)}: {fmt.money(r.plan, lang)}",
+                f"{t('chart.disbursement_rate', lang)}: {fmt.percent(r.disbursement_rate, lang)}",
+            ])
+            for n, r in zip(names, sel.itertuples())
+        ]
+        fig.add_bar(x=names, y=sel["disbursed"], name=labels[part], marker_color=SERIES[i % len(SERIES)],
+                    hovertext=hover, hoverinfo="text")
+    totals = breakdown.groupby("district_code")[["plan", "disbursed"]].sum().reindex(codes)
+    plan_hover = [
+        _hover([
+            f"<b>{n}</b>",
+            f"{t('chart.plan', lang)}: {fmt.money(r.plan, lang)}",
+            f"{t('chart.disbursed', lang)}: {fmt.money(r.disbursed, lang)}",
+        ])
+        for n, r in zip(names, totals.itertuples())
+    ]
+    fig.add_scatter(
+        x=names, y=totals["plan"], mode="markers", name=t("chart.plan", lang), hovertext=plan_hover,
+        hoverinfo="text", marker={"symbol": "line-ew", "size": 34, "line": {"width": 3, "color": TARGET}},
+    )
+    fig.update_layout(barmode="stack", legend_traceorder="normal")  # legend in programme order, not stack order
+    fig.update_yaxes(title_text=t("chart.amount_axis", lang), gridcolor="#e5e5e5", tickformat=",.0f")
+    return _finish(fig, lang, title, source_note, height=500)
+
+
+def poverty_vs_target(poverty: pd.DataFrame, lang: str, *, year: int, source_note: str) -> go.Figure:
+    """Poverty rate per district at the end of a year (bars) against its target (markers)."""
+    title = t("chart.poverty_title", lang, year=year)
+    frame = poverty[poverty["year"] == year].dropna(subset=["poor_rate"])
+    if frame.empty:
+        return _empty(lang, title, source_note)
+    frame = frame.set_index("district_code").reindex([c for c in districts() if c in set(frame["district_code"])])
+    names = [district_name(c, lang) for c in frame.index]
+    off_track = (frame["poor_rate"] > frame["target_poor_rate"]).tolist()
+    hover = [
+        _hover([
+            f"<b>{n}</b>",
+            f"{t('chart.poor_rate', lang)}: {fmt.percent(r.poor_rate, lang, 2)}",
+            f"{t('chart.target', lang)}: {fmt.percent(r.target_poor_rate, lang, 2)}",
+            f"{t('chart.poor_households', lang)}: {fmt.number(r.poor_households, lang)}",
+            f"{t('chart.households', lang)}: {fmt.number(r.households, lang)}",
+        ])
+        for n, r in zip(names, frame.itertuples())
+    ]
+    fig = go.Figure()
+    for flag, label, colour in ((False, t("chart.on_target", lang), BLUE), (True, t("chart.off_target", lang), WARNING)):
+        idx = [i for i, v in enumerate(off_track) if v == flag]
+        if idx:
+            fig.add_bar(x=[names[i] for i in idx], y=frame["poor_rate"].iloc[idx], name=label, marker_color=colour,
+                        hovertext=[hover[i] for i in idx], hoverinfo="text")
+    fig.add_scatter(
+        x=names, y=frame["target_poor_rate"], mode="markers", name=t("chart.target", lang),
+        marker={"symbol": "line-ew", "size": 34, "line": {"width": 3, "color": TARGET}},
+        hovertext=hover, hoverinfo="text",
+    )
+    fig.update_xaxes(categoryorder="array", categoryarray=names)
+    fig.update_yaxes(title_text=t("chart.poor_rate_axis", lang), ticksuffix="%", gridcolor="#e5e5e5")
+    return _finish(fig, lang, title, source_note)
+
+
+def disbursement_curve(
+    curves: pd.DataFrame, lang: str, *, district_code: str, as_amount: bool = False, source_note: str
+) -> go.Figure:
+    """One district's cumulative disbursement inside each year: one line per year, plan and targets."""
+    name = district_name(district_code, lang)
+    title = t("chart.curve_title", lang, district=name)
+    if curves.empty:
+        return _empty(lang, title, source_note)
+    fig = go.Figure()
+    for i, (year, sel) in enumerate(curves.groupby("year")):
+        colour = SERIES[i % len(SERIES)]
+        y = sel["disbursed"] if as_amount else sel["disbursement_rate"]
+        target = sel["target_rate"] * sel["plan"] / 100 if as_amount else sel["target_rate"]
+        hover = [
+            _hover([
+                f"<b>{name} – {t('chart.year_n', lang, year=year)}</b>",
+                t("chart.report_as_of", lang, date=fmt.date(r.as_of, lang)),
+                f"{t('chart.disbursed', lang)}: {fmt.money(r.disbursed, lang)}",
+                f"{t('chart.plan', lang)}: {fmt.money(r.plan, lang)}",
+                f"{t('chart.disbursement_rate', lang)}: {fmt.percent(r.disbursement_rate, lang)}",
+                f"{t('chart.target', lang)}: {fmt.percent(r.target_rate, lang)}",
+            ])
+            for r in sel.itertuples()
+        ]
+        dates = pd.to_datetime(sel["as_of"])
+        fig.add_scatter(x=dates, y=y, mode="lines+markers", name=t("chart.year_n", lang, year=year),
+                        line={"color": colour, "width": 2.5}, hovertext=hover, hoverinfo="text",
+                        legendgroup=str(year))
+        plan = sel["plan"].max() if as_amount else 100.0
+        fig.add_scatter(x=[dates.min(), dates.max()], y=[plan, plan], mode="lines", showlegend=False,
+                        line={"color": colour, "width": 1, "dash": "dash"}, hoverinfo="skip", legendgroup=str(year))
+        fig.add_scatter(x=dates, y=target, mode="markers", showlegend=i == 0, name=t("chart.target", lang), legendrank=1001,
+                        marker={"symbol": "x-thin", "size": 9, "line": {"width": 2, "color": TARGET}},
+                        hovertext=hover, hoverinfo="text", legendgroup="target")
+    if as_amount:
+        fig.update_yaxes(title_text=t("chart.amount_axis", lang), gridcolor="#e5e5e5", tickformat=",.0f")
+    else:
+        fig.update_yaxes(title_text=t("chart.curve_axis_rate", lang), ticksuffix="%", gridcolor="#e5e5e5")
+    fig.update_xaxes(title_text=t("chart.date", lang), tickformat="%m/%Y" if lang == "vi" else "%b %Y")
+    # one legend entry explains the dashed plan lines of all years
+    fig.add_scatter(x=[None], y=[None], mode="lines", name=t("chart.plan_dashed", lang), legendrank=1002,
+                    line={"color": PLAN, "width": 1, "dash": "dash"})
+    return _finish(fig, lang, title, source_note)
+
+
+def poverty_trend(poverty: pd.DataFrame, lang: str, *, district_code: str, source_note: str) -> go.Figure:
+    """One district's poor and near-poor rates by year against its target poverty rate."""
+    name = district_name(district_code, lang)
+    frame = poverty[poverty["district_code"] == district_code].sort_values("year")
+    if frame.empty:
+        return _empty(lang, t("chart.trend_title", lang, district=name, first="", last=""), source_note)
+    title = t("chart.trend_title", lang, district=name, first=frame["year"].min(), last=frame["year"].max())
+    hover = [
+        _hover([
+            f"<b>{name} – {t('chart.year_n', lang, year=r.year)}</b>",
+            f"{t('chart.poor_rate', lang)}: {fmt.percent(r.poor_rate, lang, 2)}",
+            f"{t('chart.target', lang)}: {fmt.percent(r.target_poor_rate, lang, 2)}",
+            f"{t('chart.near_poor_rate', lang)}: {fmt.percent(r.near_poor_rate, lang, 2)}",
+            f"{t('chart.poor_households', lang)}: {fmt.number(r.poor_households, lang)}",
+        ])
+        for r in frame.itertuples()
+    ]
+    fig = go.Figure()
+    fig.add_scatter(x=frame["year"], y=frame["poor_rate"], mode="lines+markers", name=t("chart.poor_rate", lang),
+                    line={"color": BLUE, "width": 3}, hovertext=hover, hoverinfo="text")
+    fig.add_scatter(x=frame["year"], y=frame["near_poor_rate"], mode="lines+markers",
+                    name=t("chart.near_poor_rate", lang), line={"color": LIGHT_BLUE, "width": 2},
+                    hovertext=hover, hoverinfo="text")
+    fig.add_scatter(x=frame["year"], y=frame["target_poor_rate"], mode="markers", name=t("chart.target", lang),
+                    marker={"symbol": "line-ew", "size": 24, "line": {"width": 3, "color": TARGET}},
+                    hovertext=hover, hoverinfo="text")
+    fig.update_xaxes(title_text=t("chart.year", lang), dtick=1, tickformat="d")
+    fig.update_yaxes(title_text=t("chart.rate_axis", lang), ticksuffix="%", rangemode="tozero", gridcolor="#e5e5e5")
+    return _finish(fig, lang, title, source_note)
+
+
+def project_breakdown(
+    breakdown: pd.DataFrame, lang: str, *, district_code: str, year: int, as_of: dt.date | None, source_note: str
+) -> go.Figure:
+    """One district's plan and disbursed per project in a year (grouped horizontal bars)."""
+    name = district_name(district_code, lang)
+    title = t("chart.project_title", lang, district=name, year=year, date=fmt.date(as_of, lang))
+    frame = breakdown[(breakdown["district_code"] == district_code) & (breakdown["plan"] > 0)]
+    if frame.empty:
+        return _empty(lang, title, source_note)
+    order = [c for c in components() if c in set(frame["project"])]
+    frame = frame.set_index("project").reindex(order[::-1])
+    labels = [components()[c].label(lang) for c in frame.index]
+    hover = [
+        _hover([
+            f"<b>{label}</b>",
+            f"{t('chart.plan', lang)}: {fmt.money(r.plan, lang)}",
+            f"{t('chart.disbursed', lang)}: {fmt.money(r.disbursed, lang)}",
+            f"{t('chart.disbursement_rate', lang)}: {fmt.percent(r.disbursement_rate, lang)}",
+        ])
+        for label, r in zip(labels, frame.itertuples())
+    ]
+    fig = go.Figure()
+    # horizontal groups stack their bars bottom-up: disbursed first puts the plan on top
+    fig.add_bar(y=labels, x=frame["disbursed"], orientation="h", name=t("chart.disbursed", lang), marker_color=BLUE,
+                hovertext=hover, hoverinfo="text", legendrank=2,
+                text=[fmt.percent(v, lang) for v in frame["disbursement_rate"]], textposition="outside")
+    fig.add_bar(y=labels, x=frame["plan"], orientation="h", name=t("chart.plan", lang), marker_color=LIGHT_BLUE,
+                hovertext=hover, hoverinfo="text", legendrank=1)
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title_text=t("chart.amount_axis", lang), gridcolor="#e5e5e5", tickformat=",.0f")
+    return _finish(fig, lang, title, source_note, height=420)
+
+
+def rates_by_year(poverty: pd.DataFrame, lang: str, *, source_note: str) -> go.Figure:
+    """Poor (left) and near-poor (right) rates per district by year, one line per district."""
+    years = sorted(poverty["year"].unique()) if not poverty.empty else []
+    title = t("chart.rates_title", lang, first=years[0] if years else "", last=years[-1] if years else "")
+    if poverty.empty:
+        return _empty(lang, title, source_note)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(t("chart.poor_rate", lang), t("chart.near_poor_rate", lang)),
+                        horizontal_spacing=0.08)
+    for i, code in enumerate(c for c in districts() if c in set(poverty["district_code"])):
+        sel = poverty[poverty["district_code"] == code].sort_values("year")
+        name = district_name(code, lang)
+        for col, column in ((1, "poor_rate"), (2, "near_poor_rate")):
+            label = t("chart.poor_rate" if col == 1 else "chart.near_poor_rate", lang)
+            hover = [
+                _hover([f"<b>{name} – {t('chart.year_n', lang, year=r.year)}</b>",
+                        f"{label}: {fmt.percent(getattr(r, column), lang, 2)}"])
+                for r in sel.itertuples()
+            ]
+            fig.add_scatter(x=sel["year"], y=sel[column], mode="lines+markers", name=name, legendgroup=code,
+                            showlegend=col == 1, line={"color": SERIES[i % len(SERIES)], "width": 2},
+                            hovertext=hover, hoverinfo="text", row=1, col=col)
+    fig.update_xaxes(dtick=1, tickformat="d")
+    fig.update_yaxes(ticksuffix="%", rangemode="tozero", gridcolor="#e5e5e5")
+    fig = _finish(fig, lang, title, source_note, height=480)
+    # eight districts: a legend on the right, clear of the subplot titles
+    fig.update_layout(legend={"orientation": "v", "yref": "paper", "x": 1.02, "xanchor": "left", "y": 1,
+                              "yanchor": "top"}, margin={"t": 110})
+    return fig

@@ -1,0 +1,161 @@
+"""Choropleth of Lai Châu's eight districts, drawn from the bundled boundaries (no map tiles, no internet)."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from loaders.i18n import t
+from loaders.reference import BOUNDARIES_DIR, districts
+
+from . import fmt
+
+GEOJSON_PATH = BOUNDARIES_DIR / "lai_chau_districts.geojson"
+SOURCE_PATH = BOUNDARIES_DIR / "SOURCE.md"
+FALLBACK_ATTRIBUTION = "geoBoundaries (Runfola et al. 2020); Government of Viet Nam / OCHA ROAP"
+FALLBACK_LICENSE = "CC BY 3.0 IGO"
+# Higher disbursement is good (blues); higher poverty is bad (oranges).
+COLOURSCALES = {"good": "Blues", "bad": "Oranges", "neutral": "Teal"}
+MISSING_COLOUR = "#eeeeee"
+# The city is a small enclave between Sìn Hồ and Tam Đường: its label is a call-out
+# with an arrow (offset in pixels), and Tam Đường's label moves off the city.
+CALLOUTS = {"105": (-90, -40)}
+LABEL_OFFSETS = {"106": (0.04, -0.04)}
+
+
+@lru_cache(maxsize=1)
+def boundaries() -> dict[str, Any]:
+    """The districts' GeoJSON, features keyed by properties.gso_code."""
+    with open(GEOJSON_PATH, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=1)
+def _source() -> tuple[str, str]:
+    """(attribution, licence) as data/boundaries/SOURCE.md states them."""
+    text = SOURCE_PATH.read_text(encoding="utf-8") if SOURCE_PATH.exists() else ""
+    found = re.search(r'Attribution:\s*"([^"]+)"', text)
+    licence = re.search(r"License:\s*(CC BY [0-9.]+(?: IGO)?)", text)
+    return (found.group(1) if found else FALLBACK_ATTRIBUTION, licence.group(1) if licence else FALLBACK_LICENSE)
+
+
+def attribution_text(lang: str, short: bool = False) -> str:
+    """The attribution line in the page's language (the source names stay as published)."""
+    source, licence = _source()
+    return t("map.attribution_short" if short else "map.attribution", lang, source=source, licence=licence)
+
+
+def _ring_centroid(ring: list[list[float]]) -> tuple[float, float, float]:
+    """Area-weighted centroid (lon, lat) of a ring, and its absolute area (shoelace)."""
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if area == 0:
+        xs, ys = zip(*ring)
+        return sum(xs) / len(xs), sum(ys) / len(ys), 0.0
+    return cx / (3 * area), cy / (3 * area), abs(area) / 2
+
+
+@lru_cache(maxsize=1)
+def centroids() -> dict[str, tuple[float, float]]:
+    """A label point per district: the centroid of its largest outer ring."""
+    out = {}
+    for feature in boundaries()["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        best = max((_ring_centroid(p[0]) for p in polygons), key=lambda c: c[2])
+        out[feature["properties"]["gso_code"]] = (best[0], best[1])
+    return out
+
+
+def _outer_rings(feature: dict[str, Any]) -> list[list[list[float]]]:
+    geometry = feature["geometry"]
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    return [p[0] for p in polygons]
+
+
+def district_map(
+    values: pd.Series,
+    lang: str,
+    *,
+    indicator: str,
+    kind: str,
+    title: str,
+    source_note: str,
+    direction: str = "neutral",
+) -> go.Figure:
+    """Districts coloured by one indicator (values indexed by GSO code); kind is 'money' or 'percent'.
+
+    Drawn as filled shapes on plain axes rather than go.Choropleth: plotly.js
+    fetches a world topojson from its CDN for every geo subplot, even with the
+    base map hidden, and the dashboard runs without internet.
+    """
+    names = {c: districts()[c].label(lang) for c in districts()}
+    known = {c: float(values[c]) for c in districts() if c in values.index and pd.notna(values.get(c))}
+    shown = {c: fmt.money(v, lang) if kind == "money" else fmt.percent(v, lang) for c, v in known.items()}
+    scale = COLOURSCALES.get(direction, "Teal")
+    low, high = (min(known.values()), max(known.values())) if known else (0.0, 1.0)
+    span = (high - low) or 1.0
+
+    fig = go.Figure()
+    for feature in boundaries()["features"]:
+        code = feature["properties"]["gso_code"]
+        hover = f"<b>{names.get(code, code)}</b><br>{indicator}: {shown.get(code, fmt.MISSING)}"
+        # keep the palest tenth of the scale free so every district stands out from the page
+        colour = (sample_colorscale(scale, [0.15 + 0.85 * (known[code] - low) / span])[0]
+                  if code in known else MISSING_COLOUR)
+        for ring in _outer_rings(feature):
+            lon, lat = zip(*ring)
+            fig.add_scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor=colour,
+                            line={"color": "white", "width": 1.5}, hoveron="fills", text=hover,
+                            hoverinfo="text", showlegend=False)
+    points = centroids()
+    codes = [c for c in districts() if c in points and c not in CALLOUTS]
+    offsets = [LABEL_OFFSETS.get(c, (0.0, 0.0)) for c in codes]
+    fig.add_scatter(
+        x=[points[c][0] + dx for c, (dx, _) in zip(codes, offsets)],
+        y=[points[c][1] + dy for c, (_, dy) in zip(codes, offsets)], mode="text", showlegend=False,
+        text=[f"<b>{names[c]}</b><br>{shown.get(c, fmt.MISSING)}" for c in codes],
+        textfont={"size": 12, "color": "#111111", "shadow": "0px 0px 3px white"},
+        hovertext=[f"<b>{names[c]}</b><br>{indicator}: {shown.get(c, fmt.MISSING)}" for c in codes], hoverinfo="text",
+    )
+    for code, (ax, ay) in CALLOUTS.items():
+        if code in points:
+            fig.add_annotation(x=points[code][0], y=points[code][1], ax=ax, ay=ay, showarrow=True, arrowhead=0,
+                               arrowwidth=1, arrowcolor="#333333", text=f"<b>{names[code]}</b><br>{shown.get(code, fmt.MISSING)}",
+                               font={"size": 12, "color": "#111111"}, bgcolor="rgba(255,255,255,0.85)",
+                               hovertext=f"<b>{names[code]}</b><br>{indicator}: {shown.get(code, fmt.MISSING)}")
+    if known:
+        # an invisible trace carries the colour bar
+        fig.add_scatter(
+            x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+            marker={"colorscale": [[0, sample_colorscale(scale, [0.15])[0]], [1, sample_colorscale(scale, [1.0])[0]]],
+                    "cmin": low, "cmax": high, "color": [low], "showscale": True,
+                    "colorbar": {"title": {"text": indicator, "side": "right"}, "thickness": 14,
+                                 "ticksuffix": "%" if kind == "percent" else "",
+                                 "tickformat": ",.0f" if kind == "money" else ",.1f"}},
+        )
+    mid_lat = sum(p[1] for p in points.values()) / len(points) if points else 22.0
+    fig.update_xaxes(visible=False)
+    # degrees of longitude are shorter than degrees of latitude away from the equator
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)))
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "subtitle": {"text": source_note}},
+        separators=fmt.plotly_separators(lang),
+        height=600,
+        margin={"l": 0, "r": 0, "t": 95, "b": 40},
+        plot_bgcolor="white",
+    )
+    fig.add_annotation(text=attribution_text(lang, short=True), xref="paper", yref="paper", x=0, y=-0.02, xanchor="left",
+                       yanchor="top", showarrow=False, font={"size": 10, "color": "#666666"})
+    return fig
