@@ -40,6 +40,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="name recorded on the batches (default: DASHBOARD_USER or the system user)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = verbs.add_parser("history", help="every import batch, newest first")
+    p.add_argument("--db", help="database URL")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = verbs.add_parser("undo", help="take a batch's values out and bring back the values it replaced")
+    p.add_argument("batch_id", type=int)
+    p.add_argument("--db", help="database URL")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
     p = verbs.add_parser("summary", help="one row per district and year, deterministic")
     p.add_argument("--db", help="database URL")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -106,6 +115,30 @@ def _run(args: argparse.Namespace) -> int:
                 else:
                     print(f"{res.file}: lô {res.batch_id}: {res.facts_new} mới, {res.facts_changed} thay đổi, {res.facts_unchanged} không đổi")
         return EXIT_OK if all(r.ok for r in reports) else EXIT_FILE_ERRORS
+
+    if args.verb == "history":
+        from store.history import history
+
+        batches = history(engine)
+        if args.json:
+            _print_json({"batches": batches})
+        else:
+            for b in batches:
+                state = " (đã hoàn tác / undone)" if b["undone"] else ""
+                print(f"{b['id']:>5}  {b['imported_at']}  {b['user']:<20} {b['file']}  "
+                      f"+{b['facts_new']} ~{b['facts_changed']} ={b['facts_unchanged']}{state}")
+        return EXIT_OK
+
+    if args.verb == "undo":
+        from store.history import undo
+
+        result = undo(engine, args.batch_id)
+        if args.json:
+            _print_json(result.to_dict())
+        else:
+            print(f"lô {result.batch_id}: {result.removed} giá trị bỏ ra, {result.restored} giá trị cũ khôi phục "
+                  f"/ batch {result.batch_id}: {result.removed} removed, {result.restored} restored")
+        return EXIT_OK
 
     if args.verb == "summary":
         from store.metrics import summary_rows

@@ -79,3 +79,16 @@ meta = Table(
     Column("key", String(40), primary_key=True),
     Column("value", String(200), nullable=False),
 )
+
+# Column mappings an analyst fixed by hand, applied by themselves to files whose
+# header has the same signature (a hash of the flattened header texts).
+mapping_profiles = Table(
+    "mapping_profiles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("signature", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("options", String(20000), nullable=False),  # JSON: header rows and column meanings
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("user_name", String(120), nullable=False),
+)

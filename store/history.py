@@ -1,0 +1,111 @@
+"""Batches after the fact: preview before writing, history, and undo."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, and_, select, update
+
+from loaders.errors import StoreError
+from loaders.records import FileReport
+
+from .db import bump_data_version
+from .schema import FACT_KEY, batches, facts
+from .writes import TOLERANCE, _current_values
+
+
+def preview(engine: Engine, reports: list[FileReport]) -> pd.DataFrame:
+    """What importing the reports would do, value by value, writing nothing.
+
+    One row per record: its key, ``old`` and ``new`` value, and ``status`` new,
+    changed, unchanged, or already_imported (the same file is in the store).
+    """
+    rows: list[dict[str, Any]] = []
+    with engine.connect() as conn:
+        for report in reports:
+            seen = conn.execute(select(batches.c.id).where(
+                and_(batches.c.sha256 == report.sha256, batches.c.undone.is_(False)))).first()
+            existing = _current_values(conn, report)
+            for rec in report.records:
+                old = existing.get(rec.key)
+                if seen is not None:
+                    status = "already_imported"
+                elif old is None:
+                    status = "new"
+                elif abs(old[1] - rec.value) <= TOLERANCE:
+                    status = "unchanged"
+                else:
+                    status = "changed"
+                rows.append({**dict(zip(FACT_KEY, rec.key)), "file": report.path, "sheet": rec.sheet,
+                             "cell": rec.cell, "old": old[1] if old else None, "new": rec.value, "status": status})
+    columns = [*FACT_KEY, "file", "sheet", "cell", "old", "new", "status"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def preview_by_district(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts of new, changed, unchanged (and already imported) values per district."""
+    if frame.empty:
+        return pd.DataFrame(columns=["district_code", "new", "changed", "unchanged", "already_imported"])
+    counts = frame.pivot_table(index="district_code", columns="status", values="new", aggfunc="count", fill_value=0)
+    counts = counts.reindex(columns=["new", "changed", "unchanged", "already_imported"], fill_value=0)
+    counts.columns.name = None
+    return counts.reset_index()
+
+
+def history(engine: Engine) -> list[dict[str, Any]]:
+    """Every batch, newest first: id, file, sha256, user, imported_at, counts, undone."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(batches).order_by(batches.c.id.desc())).all()
+    return [
+        {"id": r.id, "file": r.file_name, "sha256": r.sha256, "user": r.user_name,
+         "imported_at": r.imported_at.isoformat(sep=" "), "facts_new": r.facts_new,
+         "facts_changed": r.facts_changed, "facts_unchanged": r.facts_unchanged, "undone": bool(r.undone)}
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    """What undoing a batch did."""
+
+    batch_id: int
+    removed: int
+    restored: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def undo(engine: Engine, batch_id: int) -> UndoResult:
+    """Take a batch's values out of the store and bring back the values it replaced (one transaction).
+
+    Refused when the batch is unknown or already undone, or when a later batch
+    has replaced some of its values (undo that one first: history stays linear).
+    """
+    with engine.begin() as conn:
+        batch = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
+        if batch is None:
+            raise StoreError(f"Không có lần nhập số {batch_id} / no batch {batch_id}", code="unknown_batch")
+        if batch.undone:
+            raise StoreError(f"Lần nhập số {batch_id} đã được hoàn tác / batch {batch_id} is already undone",
+                             code="already_undone")
+        later = conn.execute(
+            select(facts.c.replaced_by).where(facts.c.batch_id == batch_id, facts.c.replaced_by.is_not(None)).limit(1)
+        ).scalar()
+        if later is not None:
+            raise StoreError(
+                f"Giá trị của lần nhập {batch_id} đã được lần nhập {later} thay thế; hãy hoàn tác lần {later} trước. "
+                f"/ Batch {later} replaced values of batch {batch_id}; undo batch {later} first.",
+                code="undo_order",
+            )
+        removed = conn.execute(
+            update(facts).where(facts.c.batch_id == batch_id, facts.c.current.is_(True)).values(current=False)
+        ).rowcount
+        restored = conn.execute(
+            update(facts).where(facts.c.replaced_by == batch_id).values(current=True, replaced_by=None)
+        ).rowcount
+        conn.execute(update(batches).where(batches.c.id == batch_id).values(undone=True))
+        bump_data_version(conn)
+    return UndoResult(batch_id, removed, restored)
