@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -12,6 +12,7 @@ from .encoding import normalise_grids
 from .errors import UnreadableFile
 from .i18n import t
 from .legacy_fonts import Encoding
+from .options import ReaderOptions
 from .records import FileReport, Issue, Severity
 from .report_reader import read_reports
 from .template_reader import check_records, is_template, read_template
@@ -27,12 +28,21 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def inspect_file(path: str | Path, *, lang: str = "vi", name: str | None = None) -> FileReport:
+def inspect_file(
+    path: str | Path,
+    *,
+    lang: str = "vi",
+    name: str | None = None,
+    options: dict[str, ReaderOptions] | None = None,
+    profile_lookup: Callable[[str], tuple[str, ReaderOptions] | None] | None = None,
+) -> FileReport:
     """Read one file without writing anything: its records and issues.
 
     A file that cannot be opened gives a report with one error issue, never an
     exception, so one bad file does not stop the others. ``name`` is the name
-    shown in the report (an upload's original name), default the path.
+    shown in the report (an upload's original name), default the path. ``options``
+    (by sheet name) and ``profile_lookup`` (header signature → saved (name, options))
+    carry an analyst's column mapping; see loaders/options.py.
     """
     path = Path(path)
     report = FileReport(path=name or str(path))
@@ -49,7 +59,7 @@ def inspect_file(path: str | Path, *, lang: str = "vi", name: str | None = None)
     if is_template(grids):
         read_template(grids, report, lang)
     else:
-        layouts = read_reports(grids, report, lang)
+        layouts = read_reports(grids, report, lang, options, profile_lookup)
         for layout in layouts:
             encoding = encodings.get(layout.sheet, Encoding.UNICODE)
             layout.encoding = encoding.value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -31,6 +32,12 @@ class Header:
     @property
     def data_start(self) -> int:
         return (self.numbering_row if self.numbering_row is not None else self.last_row) + 1
+
+    @property
+    def signature(self) -> str:
+        """A short hash of the header texts: files with the same layout share it."""
+        text = "|".join(fold(self.flat(c)) for c in range(len(self.parts)))
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
     def flat(self, c: int) -> str:
         """The column's header as one line: 'Kế hoạch vốn năm 2017 › Vốn ĐTPT'."""
@@ -73,18 +80,21 @@ def _row_score(grid: Grid, r: int) -> int:
     return score
 
 
-def find_header(grid: Grid) -> Header | None:
-    """The header band of the first table in a grid, or None when there is no table."""
+def find_header(grid: Grid, rows_given: tuple[int, int] | None = None) -> Header | None:
+    """The header band of the first table in a grid, or None when there is no table.
+
+    ``rows_given`` (first, last; indexes into grid.rows) sets the band instead of guessing it.
+    """
     rows = grid.rows
-    best_r, best_score = None, 0
-    for r in range(min(SCAN_ROWS, len(rows))):
-        score = _row_score(grid, r)
-        if score >= 2 and score > best_score:
-            best_r, best_score = r, score
-            break
-    if best_r is None:
+    if rows_given is not None:
+        first, last = rows_given
+        if not 0 <= first <= last < len(rows):
+            return None
+        numbering = last + 1 if last + 1 < len(rows) and is_numbering_row(rows[last + 1]) else None
+        return _build(grid, first, last, numbering)
+    first = next((r for r in range(min(SCAN_ROWS, len(rows))) if _row_score(grid, r) >= 2), None)
+    if first is None:
         return None
-    first = best_r
     # the band goes on while rows still hold header words or are filled by merged cells above
     last = first
     numbering = None
@@ -95,6 +105,24 @@ def find_header(grid: Grid) -> Header | None:
         if _looks_like_data(rows[r]) or _row_score(grid, r) == 0 and not _inside_merge(grid, r, first):
             break
         last = r
+    return _build(grid, first, last, numbering)
+
+
+def candidate_headers(grid: Grid, max_rows: int = 3) -> list[Header]:
+    """Every band of one to max_rows rows near the top: where a saved profile's header may be."""
+    out = []
+    for first in range(min(SCAN_ROWS, len(grid.rows))):
+        for height in range(1, max_rows + 1):
+            if first + height <= len(grid.rows):
+                header = find_header(grid, (first, first + height - 1))
+                if header is not None:
+                    out.append(header)
+    return out
+
+
+def _build(grid: Grid, first: int, last: int, numbering: int | None) -> Header:
+    """Flatten the header rows first..last into one list of parts per column."""
+    rows = grid.rows
     width = max((len(rows[r]) for r in range(first, last + 1)), default=0)
     width = max([width] + [len(rows[r]) for r in range(last + 1, min(last + 30, len(rows)))])
     parts: list[list[str]] = []

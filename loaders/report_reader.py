@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from .header import Header, find_header
+from .header import Header, candidate_headers, find_header
 from .i18n import t
+from .options import ReaderOptions
 from .records import Dataset, FileReport, Issue, Record, Severity
 from .reference import components, districts, match_district, measures
 from .synonyms import classify
@@ -62,6 +64,8 @@ class SheetLayout:
     columns: list[dict[str, Any]] = field(default_factory=list)
     total_rows: list[int] = field(default_factory=list)
     group_rows: list[int] = field(default_factory=list)
+    signature: str | None = None  # of the header texts: the key of mapping profiles
+    profile: str | None = None  # name of the saved mapping applied, if any
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -124,10 +128,22 @@ class ReportSheetReader:
         self.report.issues.append(Issue(severity, code, t(f"issue.{code}", self.lang, **params), self.grid.name, cell))
 
     # -- reading --------------------------------------------------------------
-    def read(self) -> SheetLayout | None:
-        header = find_header(self.grid)
+    def read(self, options: ReaderOptions | None = None,
+             profile_lookup: Callable[[str], tuple[str, ReaderOptions] | None] | None = None) -> SheetLayout | None:
+        """Read the sheet; explicit options win, else a saved profile for this header, else guessing."""
+        header = self._header(options)
+        if options is None and profile_lookup is not None:
+            # the guessed header first, then any band near the top (the guess may be what was wrong)
+            guesses = ([header] if header is not None else []) + candidate_headers(self.grid)
+            found = next((f for f in map(profile_lookup, dict.fromkeys(h.signature for h in guesses)) if f), None)
+            if found is not None:
+                self.layout.profile, options = found
+                header = self._header(options) or header
         if header is None:
             return None
+        self.layout.signature = header.signature
+        if options is not None:
+            self._apply(header, options)
         title = self.title = self._title_block(header)
         columns = self._columns(header, title)
         if not columns:
@@ -142,6 +158,21 @@ class ReportSheetReader:
         by_district = any(c.district for c in columns)
         self._read_rows(header, columns, (year, as_of), date_cols, by_district)
         return self.layout
+
+    def _header(self, options: ReaderOptions | None) -> Header | None:
+        if options is not None and options.header_rows is not None:
+            first, last = (n - 1 - self.grid.first_row for n in options.header_rows)
+            return find_header(self.grid, (first, last))
+        return find_header(self.grid)
+
+    def _apply(self, header: Header, options: ReaderOptions) -> None:
+        """Put the analyst's column choices in place of the guessed meanings."""
+        letters = {self.grid.cell(0, c).rstrip("0123456789"): c for c in range(len(header.meanings))}
+        for letter, choice in options.columns.items():
+            c = letters.get(letter)
+            if c is not None:
+                header.meanings[c] = choice.meaning()
+                header.districts[c] = choice.district
 
     def _title_block(self, header: Header) -> TitleBlock:
         cells = []
@@ -368,13 +399,19 @@ class ReportSheetReader:
         check_sheet(self, columns, kinds, values, stored_rows)
 
 
-def read_reports(grids: list[Grid], report: FileReport, lang: str = "vi") -> list[SheetLayout]:
-    """Read every sheet of a hand-made report; sheets without a table are skipped with a note."""
+def read_reports(grids: list[Grid], report: FileReport, lang: str = "vi",
+                 options: dict[str, ReaderOptions] | None = None,
+                 profile_lookup: Callable[[str], tuple[str, ReaderOptions] | None] | None = None) -> list[SheetLayout]:
+    """Read every sheet of a hand-made report; sheets without a table are skipped with a note.
+
+    ``options`` (by sheet name) are an analyst's fixes; ``profile_lookup`` finds a saved
+    mapping (name, options) by header signature, applied where no explicit option is given.
+    """
     layouts = []
     context: dict[str, Any] = {}
     for grid in grids:
         reader = ReportSheetReader(grid, report, lang, context)
-        layout = reader.read()
+        layout = reader.read((options or {}).get(grid.name), profile_lookup)
         if layout is None:
             report.issues.append(Issue(Severity.WARNING, "sheet_skipped", t("issue.sheet_skipped", lang, sheet=grid.name), grid.name))
             layouts.append(SheetLayout(grid.name, "skipped"))

@@ -66,6 +66,7 @@ def units() -> tuple[tuple[str, float, str], ...]:
 
 
 _UNIT_LEAD = re.compile(r"(don vi tinh|dvt|don vi)\s*(.*)$")
+_BRACKETED = re.compile(r"\(([^()]*)\)")
 
 
 def unit_in(text: object, *, after_label: bool = True) -> tuple[str, float] | None:
@@ -80,6 +81,13 @@ def unit_in(text: object, *, after_label: bool = True) -> tuple[str, float] | No
         if not m:
             return None
         key = m.group(2)
+    else:
+        # In a header the unit stands in brackets ('(triệu đồng)') or alone, never inside other words:
+        # 'Vốn huy động' (mobilised funds), 'lao động', 'cộng đồng' end in 'đồng' but name no unit.
+        bracketed = _BRACKETED.findall(text if isinstance(text, str) else str(text))
+        if not bracketed and key.replace("1 000", "1000") not in {pattern for _, _, pattern in units()}:
+            return None
+        key = " ".join(fold(part) for part in bracketed) or key
     key = key.replace("1 000", "1000").replace("1000 d", "1000 d")
     for unit, factor, pattern in units():
         if f" {pattern} " in f" {key} ":
