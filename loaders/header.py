@@ -92,9 +92,10 @@ def find_header(grid: Grid, rows_given: tuple[int, int] | None = None) -> Header
             return None
         numbering = last + 1 if last + 1 < len(rows) and is_numbering_row(rows[last + 1]) else None
         return _build(grid, first, last, numbering)
-    first = next((r for r in range(min(SCAN_ROWS, len(rows))) if _row_score(grid, r) >= 2), None)
-    if first is None:
+    found = next((r for r in range(min(SCAN_ROWS, len(rows))) if _row_score(grid, r) >= 2), None)
+    if found is None:
         return None
+    first = found
     # the band goes on while rows still hold header words or are filled by merged cells above
     last = first
     numbering = None

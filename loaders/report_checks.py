@@ -54,9 +54,9 @@ def check_sheet(reader: ReportSheetReader, columns: list[Column], kinds: dict[in
             children = [s for s in stored_rows if s > r and (stop is None or s < stop)]
         for col in value_cols:
             if (r, col.index) in values and children:
-                total = sum(values.get((s, col.index), 0.0) for s in children)
-                if abs(total - values[(r, col.index)]) > TOTAL_TOLERANCE:
-                    mismatch(r, col.index, total, ", ".join(grid.cell(s, col.index) for s in children))
+                parts_sum = sum(values.get((s, col.index), 0.0) for s in children)
+                if abs(parts_sum - values[(r, col.index)]) > TOTAL_TOLERANCE:
+                    mismatch(r, col.index, parts_sum, ", ".join(grid.cell(s, col.index) for s in children))
 
     # "Tổng số" columns against their sibling source columns
     for total in (c for c in columns if c.kind == "total"):

@@ -369,7 +369,7 @@ class ReportSheetReader:
         grid = self.grid
         stored_rows = []
         parents = {c.parent_code for c in components().values() if c.parent_code}
-        present = {code for kind, code in kinds.values() if kind == "component"}
+        present = {code for kind, code in kinds.values() if kind == "component" and code}
         for r, (kind, code) in kinds.items():
             if kind == "component" and code in parents and any(p.startswith(f"{code}.") for p in present):
                 kinds[r] = ("group", code)  # a project row above its sub-projects: a check, not money

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from .i18n import t
@@ -26,7 +27,7 @@ HEADER_SCAN_ROWS = 30
 
 
 _FUNDING_KEYS = ("district", "year", "as_of", "component", "source")
-_LABELS = {
+_LABELS: dict[str, Callable[[], dict[str, tuple[str, ...]]]] = {
     "component": lambda: {k: (c.short_vi, c.name_vi, c.short_en, c.name_en) for k, c in components().items()},
     "source": lambda: {k: (s.short_vi, s.name_vi, s.short_en, s.name_en) for k, s in sources().items()},
     "indicator": lambda: {k: (m.name_vi, m.name_en) for k, m in measures().items() if m.dataset == Dataset.TARGET.value},
@@ -173,8 +174,8 @@ class _SheetReader:
         component, source, indicator = keys.get("component"), keys.get("source"), keys.get("indicator")
         append = self.report.records.append
         for field, (number, address) in values.items():
-            append(Record(dataset, district, year, as_of, component, source,
-                          indicator if field == "value" else field, number, sheet, address))
+            measure = str(indicator) if field == "value" else field
+            append(Record(dataset, district, year, as_of, component, source, measure, number, sheet, address))
 
     def parse_key(self, field: str, raw: Any, r: int, c: int) -> Any:
         """The canonical value of a key cell, or None after recording an error."""

@@ -117,9 +117,10 @@ def _write_one(conn, report: FileReport, *, user: str, now: dt.datetime) -> Batc
     for i in range(0, len(new_rows), _CHUNK * 10):
         conn.execute(insert(facts), new_rows[i : i + _CHUNK * 10])
 
-    counts = dict(facts_new=len(new_rows) - len(replaced), facts_changed=len(replaced), facts_unchanged=unchanged)
-    conn.execute(update(batches).where(batches.c.id == batch_id).values(**counts))
-    return BatchResult(name, report.sha256, batch_id, **counts)
+    new, changed = len(new_rows) - len(replaced), len(replaced)
+    conn.execute(update(batches).where(batches.c.id == batch_id)
+                 .values(facts_new=new, facts_changed=changed, facts_unchanged=unchanged))
+    return BatchResult(name, report.sha256, batch_id, new, changed, unchanged)
 
 
 def _current_values(conn, report: FileReport) -> dict[tuple, tuple[int, float]]:  # type: ignore[no-untyped-def]
