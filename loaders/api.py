@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -78,8 +79,12 @@ def inspect_files(paths: Iterable[str | Path], *, lang: str = "vi") -> list[File
     return [inspect_file(p, lang=lang) for p in paths]
 
 
-def import_reports(engine: Engine, reports: list[FileReport], *, user: str | None = None):  # type: ignore[no-untyped-def]
-    """Write the error-free reports in one transaction; files with errors are left out."""
+def import_reports(engine: Engine, reports: list[FileReport], *, user: Any = None):  # type: ignore[no-untyped-def]
+    """Write the error-free reports in one transaction; files with errors are left out.
+
+    ``user`` is a store.auth.User (checked against role and district scope) or, in a
+    store without users, a plain name; default the settings' user.
+    """
     # Imported here: store depends on loaders.records, so a module-level import would be circular.
     from store.settings import get_settings
     from store.writes import write_reports
@@ -87,7 +92,7 @@ def import_reports(engine: Engine, reports: list[FileReport], *, user: str | Non
     return write_reports(engine, [r for r in reports if r.ok], user=user or get_settings().user)
 
 
-def import_files(paths: Iterable[str | Path], engine: Engine, *, user: str | None = None, lang: str = "vi"):  # type: ignore[no-untyped-def]
+def import_files(paths: Iterable[str | Path], engine: Engine, *, user: Any = None, lang: str = "vi"):  # type: ignore[no-untyped-def]
     """Inspect files, refuse those with errors, write the rest atomically: (reports, results)."""
     reports = inspect_files(paths, lang=lang)
     return reports, import_reports(engine, reports, user=user)

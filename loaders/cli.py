@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -37,7 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("import", help="inspect, refuse files with errors, write the rest in one transaction")
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--db", help="database URL (default: DASHBOARD_DATABASE_URL or the embedded SQLite file)")
-    p.add_argument("--user", help="name recorded on the batches (default: DASHBOARD_USER or the system user)")
+    p.add_argument("--user", help="who imports: once users exist, an analyst's name (password from DASHBOARD_PASSWORD "
+                                  "or asked); before that, the name recorded (default DASHBOARD_USER or the system user)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = verbs.add_parser("history", help="every import batch, newest first")
@@ -47,12 +49,95 @@ def _parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("undo", help="take a batch's values out and bring back the values it replaced")
     p.add_argument("batch_id", type=int)
     p.add_argument("--db", help="database URL")
+    p.add_argument("--user", help="who undoes (as for import)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = verbs.add_parser("users", help="add, list, disable, enable users and reset passwords")
+    p.add_argument("action", choices=["add", "list", "disable", "enable", "reset"])
+    p.add_argument("username", nargs="?")
+    p.add_argument("--role", choices=["viewer", "analyst", "admin"], default="viewer")
+    p.add_argument("--districts", default="", help="GSO codes an analyst may change, comma-separated (default: all)")
+    p.add_argument("--email", help="e-mail an OpenID Connect sign-in maps to")
+    p.add_argument("--as", dest="admin", help="the admin doing it (password from DASHBOARD_PASSWORD or asked); "
+                                              "not needed for the very first user, who must be an admin")
+    p.add_argument("--db", help="database URL")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = verbs.add_parser("audit", help="every change to data, mappings and users (admins)")
+    p.add_argument("--as", dest="admin", help="the admin reading it (password from DASHBOARD_PASSWORD or asked)")
+    p.add_argument("--db", help="database URL")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = verbs.add_parser("summary", help="one row per district and year, deterministic")
     p.add_argument("--db", help="database URL")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = verbs.add_parser("report", help="write the meeting report (xlsx or pdf) or a district profile (pdf)")
+    p.add_argument("--year", type=int, required=True, help="budget year")
+    p.add_argument("--as-of", type=dt.date.fromisoformat, help="reporting date YYYY-MM-DD (default: the year's latest)")
+    p.add_argument("--district", help="GSO code (105–112): a one-page district profile, PDF only")
+    p.add_argument("--format", choices=("xlsx", "pdf"), help="default: from the suffix of --out")
+    # SUPPRESS: given after the verb it wins, otherwise the global --lang stands
+    p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="language of the report")
+    p.add_argument("--db", help="database URL")
+    p.add_argument("--out", type=Path, required=True, help="path of the file to write")
     return parser
+
+
+def _password(prompt: str, env: str = "DASHBOARD_PASSWORD") -> str:
+    """A password from an environment variable, or asked on the terminal; never from the command line."""
+    import getpass
+    import os
+
+    if os.environ.get(env):
+        return os.environ[env]
+    if not sys.stdin.isatty():
+        raise LoaderError(f"Cần mật khẩu: đặt {env} hoặc chạy trong terminal. / Set {env}.")
+    return getpass.getpass(prompt)
+
+
+def _actor(engine: Any, name: str | None) -> Any:
+    """The user acting: once users exist, a signed-in store.auth.User; before that, a plain name or None."""
+    from store.auth import PermissionDenied, auth_enabled, authenticate
+
+    if not auth_enabled(engine):
+        return name
+    if not name:
+        raise PermissionDenied("Cần đăng nhập: dùng --user TÊN (hoặc --as với users/audit). / Sign in with --user NAME.")
+    user = authenticate(engine, name, _password(f"Mật khẩu / password for {name}: "))
+    if user is None:
+        raise PermissionDenied(f"Sai tên, mật khẩu, tài khoản bị khóa hoặc tạm khóa: {name} / sign-in failed")
+    return user
+
+
+def _users(engine: Any, args: argparse.Namespace) -> int:
+    from store.auth import Role, add_user, auth_enabled, list_users, set_user
+
+    if args.action == "list":
+        rows = list_users(engine)
+        if args.json:
+            _print_json({"users": rows})
+        else:
+            for r in rows:
+                print(f"{r['username']:<20} {r['role']:<8} {'active' if r['active'] else 'disabled':<9} {r['districts'] or '*'}")
+        return EXIT_OK
+    if not args.username:
+        raise LoaderError("Thiếu tên tài khoản / username missing")
+    first = not auth_enabled(engine)
+    if first and (args.action != "add" or args.role != "admin"):
+        raise LoaderError("Tài khoản đầu tiên phải là quản trị viên: users add TÊN --role admin / the first user must be an admin")
+    by = "setup" if first else _actor(engine, args.admin)
+    codes = [c.strip() for c in args.districts.split(",") if c.strip()]
+    if args.action == "add":
+        add_user(engine, args.username, _password(f"Mật khẩu mới / new password for {args.username}: ", "DASHBOARD_NEW_PASSWORD"),
+                 Role[args.role.upper()], districts=codes, email=args.email, by=by)
+    elif args.action in ("disable", "enable"):
+        set_user(engine, args.username, by=by, active=args.action == "enable")
+    else:
+        set_user(engine, args.username, by=by,
+                 password=_password(f"Mật khẩu mới / new password for {args.username}: ", "DASHBOARD_NEW_PASSWORD"))
+    print(f"{args.action}: {args.username}")
+    return EXIT_OK
 
 
 def _print_json(obj: Any) -> None:
@@ -101,7 +186,7 @@ def _run(args: argparse.Namespace) -> int:
 
     engine = get_engine(args.db)
     if args.verb == "import":
-        reports, results = api.import_files(args.files, engine, user=args.user, lang=args.lang)
+        reports, results = api.import_files(args.files, engine, user=_actor(engine, args.user), lang=args.lang)
         if args.json:
             batches = iter(results)  # one result per error-free report, in order
             _print_json({"files": [
@@ -132,13 +217,33 @@ def _run(args: argparse.Namespace) -> int:
     if args.verb == "undo":
         from store.history import undo
 
-        result = undo(engine, args.batch_id)
+        result = undo(engine, args.batch_id, user=_actor(engine, args.user) or "cli")
         if args.json:
             _print_json(result.to_dict())
         else:
             print(f"lô {result.batch_id}: {result.removed} giá trị bỏ ra, {result.restored} giá trị cũ khôi phục "
                   f"/ batch {result.batch_id}: {result.removed} removed, {result.restored} restored")
         return EXIT_OK
+
+    if args.verb == "users":
+        return _users(engine, args)
+
+    if args.verb == "audit":
+        from store.auth import PermissionDenied, audit_log
+
+        admin = _actor(engine, args.admin)
+        if not (hasattr(admin, "may") and admin.may("audit")):
+            raise PermissionDenied("Chỉ quản trị viên xem được nhật ký. / Only admins read the audit log (use --as).")
+        rows = audit_log(engine)
+        if args.json:
+            _print_json({"audit": rows})
+        else:
+            for r in rows:
+                print(f"{r['at']}  {r['user']:<20} {r['action']:<14} {r['values']:>7}  {r['target']}  {r['detail']}")
+        return EXIT_OK
+
+    if args.verb == "report":
+        return _report(args, engine)
 
     if args.verb == "summary":
         from store.metrics import summary_rows
@@ -153,3 +258,29 @@ def _run(args: argparse.Namespace) -> int:
             print(pd.DataFrame(rows).to_string(index=False))
         return EXIT_OK
     raise AssertionError(args.verb)
+
+
+def _report(args: argparse.Namespace, engine: Any) -> int:
+    from store.queries import current_facts
+
+    kind = args.format or ("pdf" if args.out.suffix.lower() == ".pdf" or args.district else "xlsx")
+    if args.district and kind != "pdf":
+        print("error: --district gives a PDF profile; use --format pdf", file=sys.stderr)
+        return EXIT_USAGE
+    facts = current_facts(engine)
+    if args.district:
+        from figures.pdf_report import build_district_pdf
+
+        data = build_district_pdf(facts, args.district, args.year, args.lang)
+    elif kind == "pdf":
+        from figures.pdf_report import build_pdf_report
+
+        data = build_pdf_report(facts, args.year, args.as_of, args.lang)
+    else:
+        from figures.excel_report import build_excel_report
+
+        data = build_excel_report(facts, args.year, args.as_of, args.lang)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(args.out)
+    return EXIT_OK

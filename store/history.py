@@ -11,6 +11,7 @@ from sqlalchemy import Engine, and_, select, update
 from loaders.errors import StoreError
 from loaders.records import FileReport
 
+from .auth import User, authorize, record
 from .db import bump_data_version
 from .schema import FACT_KEY, batches, facts
 from .writes import TOLERANCE, _current_values
@@ -78,7 +79,7 @@ class UndoResult:
         return asdict(self)
 
 
-def undo(engine: Engine, batch_id: int) -> UndoResult:
+def undo(engine: Engine, batch_id: int, *, user: User | str = "cli") -> UndoResult:
     """Take a batch's values out of the store and bring back the values it replaced (one transaction).
 
     Refused when the batch is unknown or already undone, or when a later batch
@@ -86,6 +87,8 @@ def undo(engine: Engine, batch_id: int) -> UndoResult:
     """
     with engine.begin() as conn:
         batch = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
+        touched = conn.execute(select(facts.c.district_code).where(facts.c.batch_id == batch_id).distinct()).scalars().all()
+        name = authorize(conn, user, "undo", touched)
         if batch is None:
             raise StoreError(f"Không có lần nhập số {batch_id} / no batch {batch_id}", code="unknown_batch")
         if batch.undone:
@@ -107,5 +110,7 @@ def undo(engine: Engine, batch_id: int) -> UndoResult:
             update(facts).where(facts.c.replaced_by == batch_id).values(current=True, replaced_by=None)
         ).rowcount
         conn.execute(update(batches).where(batches.c.id == batch_id).values(undone=True))
+        record(conn, name, "undo", batch.file_name, removed + restored,
+               f"batch={batch_id} removed={removed} restored={restored}")
         bump_data_version(conn)
     return UndoResult(batch_id, removed, restored)

@@ -9,13 +9,16 @@ from sqlalchemy import Engine, delete, insert, select, update
 
 from loaders.options import ReaderOptions
 
+from .auth import User, authorize, record
 from .schema import mapping_profiles
 
 
-def save_profile(engine: Engine, signature: str, name: str, options: ReaderOptions, *, user: str) -> None:
-    """Create or replace the profile for a header signature."""
-    values = dict(name=name, options=options.to_json(), created_at=dt.datetime.now().replace(microsecond=0), user_name=user)
+def save_profile(engine: Engine, signature: str, name: str, options: ReaderOptions, *, user: User | str) -> None:
+    """Create or replace the profile for a header signature (analysts; audited)."""
     with engine.begin() as conn:
+        who = authorize(conn, user, "profile")
+        values = dict(name=name, options=options.to_json(), created_at=dt.datetime.now().replace(microsecond=0), user_name=who)
+        record(conn, who, "profile_save", name, detail=f"signature={signature} {options.to_json()}")
         exists = conn.execute(select(mapping_profiles.c.id).where(mapping_profiles.c.signature == signature)).first()
         if exists:
             conn.execute(update(mapping_profiles).where(mapping_profiles.c.signature == signature).values(**values))
@@ -39,7 +42,11 @@ def list_profiles(engine: Engine) -> list[dict[str, Any]]:
              "created_at": r.created_at.isoformat(sep=" "), "user": r.user_name} for r in rows]
 
 
-def delete_profile(engine: Engine, signature: str) -> bool:
-    """Delete a profile; False when there was none."""
+def delete_profile(engine: Engine, signature: str, *, user: User | str = "cli") -> bool:
+    """Delete a profile (analysts; audited); False when there was none."""
     with engine.begin() as conn:
-        return conn.execute(delete(mapping_profiles).where(mapping_profiles.c.signature == signature)).rowcount > 0
+        who = authorize(conn, user, "profile")
+        done = conn.execute(delete(mapping_profiles).where(mapping_profiles.c.signature == signature)).rowcount > 0
+        if done:
+            record(conn, who, "profile_delete", signature)
+        return done

@@ -92,3 +92,33 @@ mapping_profiles = Table(
     Column("created_at", DateTime(timezone=False), nullable=False),
     Column("user_name", String(120), nullable=False),
 )
+
+# People who may sign in. districts: '' for all, else GSO codes separated by commas
+# (an analyst scoped to some districts, as DHIS2 scopes users to org units).
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(120), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=True),  # None: signs in through OpenID Connect only
+    Column("email", String(200), nullable=True, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("districts", String(400), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=False), nullable=True),
+)
+
+# Every change to data, mappings and users: who, when, what, how many values.
+audit = Table(
+    "audit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=False), nullable=False),
+    Column("user_name", String(120), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(300), nullable=False, default=""),
+    Column("values_count", Integer, nullable=False, default=0),
+    Column("detail", String(2000), nullable=False, default=""),
+)

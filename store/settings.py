@@ -17,7 +17,11 @@ ENVIRONMENT = {
         "SQLAlchemy URL of the store; e.g. postgresql+psycopg://user@host/db",
     ),
     "DASHBOARD_LOAD_SAMPLES": ("1", "1: load the illustrative samples when the store is empty at start-up"),
-    "DASHBOARD_USER": ("", "name recorded on import batches (default: the system user)"),
+    "DASHBOARD_USER": ("", "name recorded on import batches while no users exist (default: the system user)"),
+    "DASHBOARD_REQUIRE_LOGIN": ("0", "1: viewing needs a signed-in user too (changing data always does once users exist)"),
+    "DASHBOARD_SESSION_MINUTES": ("480", "a sign-in expires after this many minutes"),
+    "DASHBOARD_ADMIN_USER": ("", "with DASHBOARD_ADMIN_PASSWORD: the first admin, created at start-up when no user exists"),
+    "DASHBOARD_ADMIN_PASSWORD": ("", "the first admin's password (at least 10 characters); there is no default password"),
 }
 
 
@@ -32,6 +36,10 @@ class Settings:
     database_url: str = field(default_factory=lambda: _env("DASHBOARD_DATABASE_URL"))
     load_samples: bool = field(default_factory=lambda: _env("DASHBOARD_LOAD_SAMPLES") == "1")
     user: str = field(default_factory=lambda: _env("DASHBOARD_USER") or _system_user())
+    require_login: bool = field(default_factory=lambda: _env("DASHBOARD_REQUIRE_LOGIN") == "1")
+    session_minutes: int = field(default_factory=lambda: int(_env("DASHBOARD_SESSION_MINUTES")))
+    admin_user: str = field(default_factory=lambda: _env("DASHBOARD_ADMIN_USER"))
+    admin_password: str = field(default_factory=lambda: _env("DASHBOARD_ADMIN_PASSWORD"), repr=False)
 
 
 def _system_user() -> str:

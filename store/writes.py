@@ -13,6 +13,7 @@ from sqlalchemy import Engine, and_, insert, select, update
 from loaders.errors import StoreError
 from loaders.records import FileReport
 
+from .auth import User, authorize, record
 from .db import bump_data_version
 from .schema import FACT_KEY, batches, facts
 
@@ -42,7 +43,7 @@ def write_reports(
     engine: Engine,
     reports: Iterable[FileReport],
     *,
-    user: str,
+    user: User | str,
     now: dt.datetime | None = None,
 ) -> list[BatchResult]:
     """Write the records of error-free reports as one transaction; return one result per file.
@@ -50,7 +51,8 @@ def write_reports(
     A file whose SHA-256 matches a batch already in the store (and not undone)
     is skipped. A record whose key already has the same current value is
     counted as unchanged; a different value replaces the old one, which stays
-    in history with ``replaced_by`` set.
+    in history with ``replaced_by`` set. ``user`` must be allowed to import
+    every district in the files (store/auth.py); each batch is audited.
     """
     reports = list(reports)
     for r in reports:
@@ -61,8 +63,14 @@ def write_reports(
     now = now or dt.datetime.now().replace(microsecond=0)
     results: list[BatchResult] = []
     with engine.begin() as conn:
+        name = authorize(conn, user, "import", {rec.district_code for r in reports for rec in r.records})
         for report in reports:
-            results.append(_write_one(conn, report, user=user, now=now))
+            result = _write_one(conn, report, user=name, now=now)
+            results.append(result)
+            if not result.already_imported:
+                record(conn, name, "import", result.file, result.facts_new + result.facts_changed,
+                       f"batch={result.batch_id} new={result.facts_new} changed={result.facts_changed} "
+                       f"unchanged={result.facts_unchanged} sha256={result.sha256}")
         if any(r.facts_new or r.facts_changed for r in results):
             bump_data_version(conn)
     return results
