@@ -16,13 +16,14 @@ FILES = sorted(p for p in PEER_DIR.glob("*/*") if p.suffix.lower() != ".md") if 
 
 # One child process reads them all, so a hang is caught by the timeout and memory can be measured.
 _SCRIPT = """
-import json, resource, sys
+import json, sys
 from loaders import inspect_file
 out = {}
 for path in sys.argv[1:]:
     rep = inspect_file(path)
     out[path] = {"records": len(rep.records), "issues": [(i.severity.value, i.code, i.message) for i in rep.issues]}
-out["_peak_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM: this process's own peak (ru_maxrss would carry over the parent's across exec)
+out["_peak_kb"] = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print(json.dumps(out))
 """
 
