@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -75,7 +76,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, *, end_col: int | None =
 
 def _title_block(ws: Worksheet, width: int, lang: str, lines: list[str], unit: str) -> None:
     """Issuing body and national motto, the report name lines, the as-of line and the unit."""
-    half = max(3, width // 3)
+    half = min(max(3, width // 3), width // 2)  # the two halves never overlap, however narrow the table
     _put(ws, 1, 1, t("report.issuer_1", lang), end_col=half, font=_font(12))
     _put(ws, 2, 1, t("report.issuer_2", lang), end_col=half, font=_font(12, bold=True, underline=True))
     _put(ws, 1, width - half + 1, t("report.nation_1", lang), end_col=width, font=_font(12, bold=True))
@@ -149,7 +150,7 @@ def _foot(ws: Worksheet, last: int, width: int, lang: str, notes: list[str]) -> 
         _put(ws, r, 1, note, end_col=width, font=_font(11, italic=True), align="left")
         r += 1
     r += 1
-    half = max(3, width // 3)
+    half = min(max(3, width // 3), width // 2)
     right = width - half + 1
     _put(ws, r, right, t("report.place_date", lang), end_col=width, font=_font(12, italic=True))
     _put(ws, r + 1, 1, t("report.preparer", lang), end_col=half, font=_font(12, bold=True))
@@ -184,83 +185,80 @@ def _notes(figures: ReportFigures, lang: str, *, funding: bool) -> list[str]:
     return notes
 
 
-def _report_lines(figures: ReportFigures, lang: str, sheet_title: str) -> list[str]:
-    return [t("report.title", lang, year=figures.year), sheet_title,
+@dataclass
+class Table:
+    """One report table, as the Excel sheet and the PDF both show it."""
+
+    sheet: str
+    title_lines: list[str]  # report name, table name, '(Tính đến ngày …)'
+    unit: str
+    columns: list[tuple[str, str | None]]  # (top header, sub header or None for one cell over both rows)
+    numbering: list[str]
+    rows: list[Row]
+    formats: list[str]  # number format of each value column
+    widths: list[float]  # Excel column widths (characters); the PDF scales them to the page
+    notes: list[str] = field(default_factory=list)
+
+
+def _report_lines(figures: ReportFigures, lang: str, table_title: str) -> list[str]:
+    return [t("report.title", lang, year=figures.year), table_title,
             t("report.as_of_line", lang, date=fmt.date(figures.as_of, lang))]
 
 
-def sheet_by_source(wb: Workbook, figures: ReportFigures, lang: str) -> Worksheet:
+def table_by_source(figures: ReportFigures, lang: str) -> Table:
     """Biểu 01: plan and disbursed per district, in total and by funding source, with the rate."""
-    ws = wb.create_sheet(t("report.sheet_source", lang)[:31])
     codes = list(sources())
-    src_names = [sources()[s].label(lang) for s in codes]
+    n = len(codes)
     plan_top = t("report.h_plan_year", lang, year=figures.year)
     paid_top = t("report.h_disbursed_to", lang, date=fmt.date(figures.as_of, lang))
     columns: list[tuple[str, str | None]] = [(t("report.h_stt", lang), None), (t("report.h_district", lang), None)]
     for top in (plan_top, paid_top):
-        columns += [(top, t("report.h_total", lang))] + [(top, name) for name in src_names]
+        columns += [(top, t("report.h_total", lang))] + [(top, sources()[s].label(lang)) for s in codes]
     columns.append((t("report.h_rate", lang), None))
-    n = len(codes)
     numbering = ["A", "B", "1=" + "+".join(str(i) for i in range(2, n + 2))] + [str(i) for i in range(2, n + 2)]
-    numbering += [f"{n + 2}=" + "+".join(str(i) for i in range(n + 3, 2 * n + 3))] + [str(i) for i in range(n + 3, 2 * n + 3)]
-    numbering.append(f"{2 * n + 3}={n + 2}/1")
-    wide = figures.by_source.pivot_table(index="district_code", columns="source", values=["plan", "disbursed"], aggfunc="sum")
+    numbering += [f"{n + 2}=" + "+".join(str(i) for i in range(n + 3, 2 * n + 3))]
+    numbering += [str(i) for i in range(n + 3, 2 * n + 3)] + [f"{2 * n + 3}={n + 2}/1"]
+    wide = figures.by_source.pivot_table(index="district_code", columns="source", values=["plan", "disbursed"],
+                                         aggfunc="sum")
     rows: list[Row] = []
     for i, d in enumerate(figures.by_district.itertuples(), start=1):
         values: list[Any] = []
         for measure in ("plan", "disbursed"):
             values.append(_value(getattr(d, measure)))
             for s in codes:
-                v = wide[(measure, s)].get(d.district_code) if (measure, s) in wide.columns else None
-                values.append(_value(v))
+                values.append(_value(wide[(measure, s)].get(d.district_code)) if (measure, s) in wide.columns else None)
         values.append(_rate(values[n + 1], values[0]))
         rows.append((str(i), district_name(d.district_code, lang), values, "item"))
     total = [_sum([r[2][k] for r in rows]) for k in range(2 * n + 2)]
     total.append(_rate(total[n + 1], total[0]))
     rows.insert(0, ("", t("report.total_row", lang), total, "total"))
-    _title_block(ws, len(columns), lang, _report_lines(figures, lang, t("report.title_source", lang)),
-                 t("report.unit_money", lang))
-    _header(ws, columns, numbering)
-    last = _body(ws, rows, [MONEY] * (2 * n + 2) + [RATE], 18)
-    _foot(ws, last, len(columns), lang, _notes(figures, lang, funding=True))
-    _setup(ws, [5, 18] + [12] * (2 * n + 2) + [10], "C11")
-    return ws
+    return Table(t("report.sheet_source", lang), _report_lines(figures, lang, t("report.title_source", lang)),
+                 t("report.unit_money", lang), columns, numbering, rows, [MONEY] * (2 * n + 2) + [RATE],
+                 [5, 16] + [11.5] * (2 * n + 2) + [10], _notes(figures, lang, funding=True))
 
 
-def _component_rows(figures: ReportFigures, lang: str) -> list[Row]:
-    """Projects (I, II …) with their sub-projects (1, 2 …) and a total row, province then per district."""
-    codes = list(districts())
-    frame = figures.by_component
-    cells: dict[tuple[str, str, str], float] = {
-        (r.component, r.district_code, m): getattr(r, m) for r in frame.itertuples() for m in ("plan", "disbursed")
-    }
+def table_by_project(figures: ReportFigures, lang: str, *, per_district: bool = True) -> Table:
+    """Biểu 02: plan, disbursed and rate per project (I, II …) and sub-project (1, 2 …), province and per district."""
+    codes = list(districts()) if per_district else []
+    cells = {(r.component, r.district_code, m): getattr(r, m)
+             for r in figures.by_component.itertuples() for m in ("plan", "disbursed")}
 
     def values_of(leaves: list[str]) -> list[Any]:
-        per_district = []
-        for d in codes:
-            for m in ("plan", "disbursed"):
-                per_district.append(_sum([_value(cells.get((c, d, m))) for c in leaves]))
-        plan, paid = _sum(per_district[0::2]), _sum(per_district[1::2])
-        return [plan, paid, _rate(paid, plan), *per_district]
+        per = {(d, m): _sum([_value(cells.get((c, d, m))) for c in leaves]) for d in districts() for m in ("plan", "disbursed")}
+        plan = _sum([per[(d, "plan")] for d in districts()])
+        paid = _sum([per[(d, "disbursed")] for d in districts()])
+        return [plan, paid, _rate(paid, plan)] + [per[(d, m)] for d in codes for m in ("plan", "disbursed")]
 
-    rows: list[Row] = []
     applicable = [c for c in components().values() if c.applies_lai_chau]
-    projects = [c for c in applicable if c.level == "project"]
-    leaves_all = []
-    for i, project in enumerate(projects):
+    rows: list[Row] = []
+    leaves_all: list[str] = []
+    for i, project in enumerate(c for c in applicable if c.level == "project"):
         subs = [c for c in applicable if c.parent_code == project.code]
         leaves = [c.code for c in subs] or [project.code]
         leaves_all += leaves
         rows.append((ROMAN[i], project.label(lang, short=False), values_of(leaves), "group"))
-        for k, sub in enumerate(subs, start=1):
-            rows.append((str(k), sub.label(lang, short=False), values_of([sub.code]), "item"))
+        rows += [(str(k), sub.label(lang, short=False), values_of([sub.code]), "item") for k, sub in enumerate(subs, 1)]
     rows.insert(0, ("", t("report.total_row", lang), values_of(leaves_all), "total"))
-    return rows
-
-
-def sheet_by_project(wb: Workbook, figures: ReportFigures, lang: str) -> Worksheet:
-    """Biểu 02: plan, disbursed and rate per project and sub-project, province and per district."""
-    ws = wb.create_sheet(t("report.sheet_project", lang)[:31])
     province = t("report.h_province", lang)
     columns: list[tuple[str, str | None]] = [
         (t("report.h_stt", lang), None), (t("report.h_content", lang), None),
@@ -268,22 +266,17 @@ def sheet_by_project(wb: Workbook, figures: ReportFigures, lang: str) -> Workshe
         (province, t("report.h_disbursed_to", lang, date=fmt.date(figures.as_of, lang))),
         (province, t("report.h_rate", lang)),
     ]
-    for d in districts():
+    for d in codes:
         columns += [(district_name(d, lang), t("report.h_plan", lang)), (district_name(d, lang), t("report.h_disbursed", lang))]
-    numbering = ["A", "B", "1", "2", "3=2/1"] + [str(i) for i in range(4, 4 + 2 * len(districts()))]
-    _title_block(ws, len(columns), lang, _report_lines(figures, lang, t("report.title_project", lang)),
-                 t("report.unit_money", lang))
-    _header(ws, columns, numbering)
-    formats = [MONEY, MONEY, RATE] + [MONEY] * (2 * len(districts()))
-    last = _body(ws, _component_rows(figures, lang), formats, 46)
-    _foot(ws, last, len(columns), lang, _notes(figures, lang, funding=True))
-    _setup(ws, [5, 46, 12, 12, 9] + [11] * (2 * len(districts())), "C11")
-    return ws
+    numbering = ["A", "B", "1", "2", "3=2/1"] + [str(i) for i in range(4, 4 + 2 * len(codes))]
+    return Table(t("report.sheet_project", lang), _report_lines(figures, lang, t("report.title_project", lang)),
+                 t("report.unit_money", lang), columns, numbering, rows,
+                 [MONEY, MONEY, RATE] + [MONEY] * (2 * len(codes)), [5.0, 46.0, 12.0, 12.0, 9.0] + [11.0] * (2 * len(codes)),
+                 _notes(figures, lang, funding=True))
 
 
-def sheet_poverty(wb: Workbook, figures: ReportFigures, lang: str) -> Worksheet:
+def table_poverty(figures: ReportFigures, lang: str) -> Table:
     """Biểu 03: households, poor and near-poor counts and rates per district against the target poverty rate."""
-    ws = wb.create_sheet(t("report.sheet_poverty", lang)[:31])
     year = figures.poverty_year
     poor, near, target = t("report.h_poor", lang), t("report.h_near_poor", lang), t("report.h_target", lang, year=year)
     columns: list[tuple[str, str | None]] = [
@@ -293,45 +286,57 @@ def sheet_poverty(wb: Workbook, figures: ReportFigures, lang: str) -> Worksheet:
         (target, t("report.h_target_rate", lang)), (target, t("report.h_assessment", lang)),
     ]
 
-    def verdict(rate: float | None, goal: float | None) -> str | None:
-        if rate is None or goal is None:
-            return None
-        return t("report.cell_met" if rate <= goal else "report.cell_not_met", lang)
+    def line(households: float | None, n_poor: float | None, n_near: float | None, goal: float | None) -> list[Any]:
+        rate = _rate(n_poor, households, 2)
+        verdict = None if rate is None or goal is None else t(
+            "report.cell_met" if rate <= goal else "report.cell_not_met", lang)
+        return [households, n_poor, rate, n_near, _rate(n_near, households, 2), goal, verdict]
 
-    rows: list[Row] = []
-    for i, p in enumerate(figures.poverty.itertuples(), start=1):
-        households, n_poor, n_near = _value(p.households), _value(p.poor_households), _value(p.near_poor_households)
-        rate, goal = _rate(n_poor, households, 2), _value(p.target_poor_rate, 2)
-        rows.append((str(i), district_name(p.district_code, lang),
-                     [households, n_poor, rate, n_near, _rate(n_near, households, 2), goal, verdict(rate, goal)], "item"))
+    rows: list[Row] = [
+        (str(i), district_name(p.district_code, lang),
+         line(_value(p.households), _value(p.poor_households), _value(p.near_poor_households), _value(p.target_poor_rate, 2)),
+         "item")
+        for i, p in enumerate(figures.poverty.itertuples(), start=1)
+    ]
     prov = province_poverty_row(figures) or {}
-    households = _sum([r[2][0] for r in rows])
-    n_poor, n_near = _sum([r[2][1] for r in rows]), _sum([r[2][3] for r in rows])
-    rate, goal = _rate(n_poor, households, 2), _value(prov.get("target_poor_rate"), 2)
     rows.insert(0, ("", t("report.total_row", lang),
-                    [households, n_poor, rate, n_near, _rate(n_near, households, 2), goal, verdict(rate, goal)], "total"))
-    review = figures.poverty_as_of or figures.as_of
-    lines = [t("report.title_poverty", lang, year=year if year is not None else "…"),
-             t("report.title_poverty_sub", lang, year=figures.year),
-             t("report.as_of_line", lang, date=fmt.date(review, lang))]
-    _title_block(ws, len(columns), lang, lines, t("report.unit_households", lang))
-    _header(ws, columns, ["A", "B", "1", "2", "3=2/1", "4", "5=4/1", "6", "7"])
-    last = _body(ws, rows, [COUNT, COUNT, RATE2, COUNT, RATE2, RATE2, "@"], 18)
+                    line(_sum([r[2][0] for r in rows]), _sum([r[2][1] for r in rows]), _sum([r[2][3] for r in rows]),
+                         _value(prov.get("target_poor_rate"), 2)),
+                    "total"))
     notes = _notes(figures, lang, funding=False)
     if year is None:
         notes.insert(0, t("report.no_poverty", lang, date=fmt.date(figures.as_of, lang)))
-    _foot(ws, last, len(columns), lang, notes)
-    _setup(ws, [5, 18, 13, 12, 10, 12, 10, 13, 13], "C11")
+    lines = [t("report.title_poverty", lang, year=year if year is not None else "…"),
+             t("report.title_poverty_sub", lang, year=figures.year),
+             t("report.as_of_line", lang, date=fmt.date(figures.poverty_as_of or figures.as_of, lang))]
+    return Table(t("report.sheet_poverty", lang), lines, t("report.unit_households", lang), columns,
+                 ["A", "B", "1", "2", "3=2/1", "4", "5=4/1", "6", "7"], rows,
+                 [COUNT, COUNT, RATE2, COUNT, RATE2, RATE2, "@"], [5, 16, 13, 12, 10, 12, 10, 13, 13], notes)
+
+
+def write_sheet(wb: Workbook, table: Table, lang: str) -> Worksheet:
+    """A sheet laid out as provincial reports are: title block, header, numbering row, rows, signatures."""
+    ws = wb.create_sheet(table.sheet[:31])
+    width = len(table.columns)
+    _title_block(ws, width, lang, table.title_lines, table.unit)
+    _header(ws, table.columns, table.numbering)
+    last = _body(ws, table.rows, table.formats, table.widths[1])
+    _foot(ws, last, width, lang, table.notes)
+    _setup(ws, table.widths, f"C{HEADER_ROW + 3}")
     return ws
+
+
+def report_tables(figures: ReportFigures, lang: str) -> list[Table]:
+    """The report's three tables: by source, by project, poverty."""
+    return [table_by_source(figures, lang), table_by_project(figures, lang), table_poverty(figures, lang)]
 
 
 def build_workbook(figures: ReportFigures, lang: str = "vi") -> Workbook:
     """The three-sheet report workbook of figures already computed."""
     wb = Workbook()
     wb.remove(wb.active)
-    sheet_by_source(wb, figures, lang)
-    sheet_by_project(wb, figures, lang)
-    sheet_poverty(wb, figures, lang)
+    for table in report_tables(figures, lang):
+        write_sheet(wb, table, lang)
     wb.properties.title = t("report.title", lang, year=figures.year)
     wb.properties.creator = t("report.issuer_2", lang)
     return wb

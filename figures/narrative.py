@@ -59,10 +59,19 @@ def is_sample(facts: pd.DataFrame) -> bool:
     return bool((facts["user_name"] == SAMPLE_USER).any() or facts["file_name"].isin(names).any())
 
 
+def _note(files: int, sample: bool, lang: str) -> str:
+    note = t("common.source_note", lang, n=files)
+    return f"{note} — {t('common.illustrative', lang)}" if sample else note
+
+
 def source_note(figures: ReportFigures, lang: str) -> str:
-    """'Nguồn: dữ liệu nhập từ N tệp — số liệu minh họa', the subtitle of every chart."""
-    note = t("common.source_note", lang, n=figures.files)
-    return f"{note} — {t('common.illustrative', lang)}" if figures.sample else note
+    """'Nguồn: dữ liệu nhập từ N tệp — số liệu minh họa', the subtitle of a report's charts."""
+    return _note(figures.files, figures.sample, lang)
+
+
+def facts_note(facts: pd.DataFrame, lang: str) -> str:
+    """The same note for any set of facts (a district's, over all years)."""
+    return _note(int(facts["file_name"].nunique()), is_sample(facts), lang)
 
 
 def resolve_as_of(facts: pd.DataFrame, year: int, as_of: dt.date | None = None) -> dt.date:
@@ -91,7 +100,7 @@ def report_figures(facts: pd.DataFrame, year: int, as_of: dt.date | None = None)
     by_district = metrics.funding_by_district(facts, year, as_of)
     poverty_all = metrics.poverty_by_district(facts)
     poverty_year, poverty_as_of = poverty_review_at(facts, year, as_of)
-    if by_district["plan"].isna().all() and poverty_year is None:
+    if by_district["plan"].isna().all() and not (facts["year"] == year).any():
         raise NoReportData(t("report.no_data", "vi", year=year, date=fmt.date(as_of, "vi"))
                            + " / " + t("report.no_data", "en", year=year, date=fmt.date(as_of, "en")))
     poverty = poverty_all[poverty_all["year"] == poverty_year].set_index("district_code").reindex(list(districts()))
