@@ -15,16 +15,13 @@ from .i18n import t
 from .options import ReaderOptions
 from .records import Dataset, FileReport, Issue, Record, Severity
 from .reference import components, districts, match_district, measures
-from .synonyms import classify
 from .template_spec import POVERTY_YEARS, PROGRAMME_YEARS
 from .text import fold
 from .title_block import _SIGNED, TitleBlock, as_of_in, read_title_block, year_in
-from .values import format_number, is_blank, parse_column, parse_date, parse_year
+from .values import format_number, parse_column, parse_date, parse_year
 from .workbook import Grid
 
 FUNDING_MEASURES = {"plan", "disbursed"}
-RATE_TOLERANCE = 0.15  # percentage points: rounding in reports
-TOTAL_TOLERANCE = 0.5  # million VND or households: rounding in reports
 _ROMAN = re.compile(r"^(i{1,3}|iv|v|vi{0,3}|ix|x)$")
 _NUMBERED = re.compile(r"^(?:[0-9]+|[ivx]+|[a-z])[\.\)]?\s+(.*)$")
 _PROJECT = re.compile(r"^(tieu )?du an (\d)\b")
@@ -199,7 +196,8 @@ class ReportSheetReader:
                 last_district = header.districts[c]
             if meaning.measure is None or meaning.role:
                 continue
-            kind = "rate" if meaning.is_rate else ("total" if meaning.is_total else "value")
+            target = measures()[meaning.measure].dataset == Dataset.TARGET.value
+            kind = "value" if target else "rate" if meaning.is_rate else ("total" if meaning.is_total else "value")
             factor, unit = 1.0, None
             if meaning.measure in FUNDING_MEASURES:
                 factor = meaning.unit_factor or title.unit_factor or 1.0
@@ -390,7 +388,7 @@ class ReportSheetReader:
                 if district is None:
                     continue
                 self.report.records.append(Record(
-                    dataset=Dataset.FUNDING if col.measure in FUNDING_MEASURES else Dataset.POVERTY,
+                    dataset=Dataset(measures()[col.measure].dataset),
                     district_code=district, year=when[r][0], as_of=when[r][1],
                     component=code if by_district else None, source=col.source,
                     measure=col.measure, value=round(values[(r, col.index)], 6),
@@ -424,4 +422,3 @@ def read_reports(grids: list[Grid], report: FileReport, lang: str = "vi",
     return layouts
 
 
-__all__ = ["read_reports", "SheetLayout", "match_component", "parse_date", "parse_year", "classify", "measures", "is_blank"]

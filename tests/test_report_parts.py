@@ -102,3 +102,21 @@ def test_ambiguous_text_numbers_decided_by_the_column():
     assert parse_column(["1.234", "2.345,6"])[0] == (1234.0, None)
     assert parse_column(["1.234", "2,345.6"])[0] == (1.234, None)
     assert parse_column(["1.234", 7.0])[0] == (1234.0, "ambiguous_number")
+
+
+def test_a_target_column_is_read_as_a_target_not_as_the_rate(tmp_path):
+    from openpyxl import Workbook
+
+    from loaders import inspect_file
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["KẾT QUẢ RÀ SOÁT HỘ NGHÈO NĂM 2017"])
+    ws.append(["Đơn vị", "Tổng số hộ", "Số hộ nghèo", "Tỷ lệ hộ nghèo (%)", "Chỉ tiêu tỷ lệ hộ nghèo (%)"])
+    ws.append(["Huyện Mường Tè", 10000, 4000, 40.0, 38.5])
+    wb.save(tmp_path / "t.xlsx")
+    report = inspect_file(tmp_path / "t.xlsx")
+    assert report.ok and not report.warnings, report.issues
+    got = {(r.dataset.value, r.measure): r.value for r in report.records}
+    assert got == {("poverty", "households"): 10000, ("poverty", "poor_households"): 4000,
+                   ("target", "target_poor_rate"): 38.5}
