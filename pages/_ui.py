@@ -11,7 +11,7 @@ import runpy
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -21,7 +21,7 @@ from figures import fmt
 from loaders import FileReport, LoaderError
 from loaders.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from loaders.reference import components, districts, measures, sources
-from store.bootstrap import SAMPLE_USER, load_samples_if_empty, sample_files
+from store.bootstrap import SAMPLE_USER, create_first_admin, load_samples_if_empty, sample_files
 from store.db import data_version, get_engine
 from store.queries import current_facts
 from store.settings import get_settings
@@ -78,6 +78,7 @@ def engine() -> Engine:
 
 @st.cache_resource(show_spinner=False)
 def _bootstrap(url: str) -> int:
+    create_first_admin(_engine(url))  # only when DASHBOARD_ADMIN_USER/PASSWORD are set and no user exists
     return load_samples_if_empty(_engine(url))
 
 
@@ -197,17 +198,24 @@ def widget_key(key: str) -> str:
 
 
 def pick(label: str, options: Sequence[Any], key: str, *, labels: Mapping[Any, str] | None = None,
-         index: int = 0, radio: bool = False) -> Any:
+         index: int = 0, radio: bool = False,
+         label_visibility: Literal["visible", "hidden", "collapsed"] = "visible") -> Any:
     """A selectbox (or horizontal radio) whose choice survives a language switch."""
     options = list(options)
     memory = f"_pick.{key}"
-    if st.session_state.get(memory) in options:
+    if memory in st.session_state and st.session_state[memory] in options:  # None can be an option
         index = options.index(st.session_state[memory])
     names = dict(labels) if labels is not None else {o: str(o) for o in options}
+
+    def name(option: Any) -> str:
+        return names.get(option, str(option))
+
     if radio:
-        value = st.radio(label, options, index=index, key=widget_key(key), format_func=names.get, horizontal=True)
+        value = st.radio(label, options, index=index, key=widget_key(key), format_func=name, horizontal=True,
+                         label_visibility=label_visibility)
     else:
-        value = st.selectbox(label, options, index=index, key=widget_key(key), format_func=names.get)
+        value = st.selectbox(label, options, index=index, key=widget_key(key), format_func=name,
+                             label_visibility=label_visibility)
     st.session_state[memory] = value
     return value
 

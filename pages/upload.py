@@ -1,18 +1,22 @@
-"""Tải lên: check a workbook against the template, preview it, import it; download the blank template."""
+"""Tải lên: one or several reports — what was understood, what is wrong, fix the reading, preview, import."""
 
+import hashlib
 import tempfile
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from figures import fmt
-from loaders import import_reports, inspect_file
 from loaders.template import write_template
+from pages import _auth_ui as auth
 from pages import _ui as ui
-from store.settings import get_settings
+from pages import _upload_ui as up
+from store import history
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ui.run_through_entrypoint()
+auth.require("import")
 lang = ui.lang()
 st.title(ui.tr("upload.title"))
 st.markdown(ui.tr("upload.intro"))
@@ -25,43 +29,75 @@ def template_bytes() -> bytes:
 
 
 st.download_button(ui.tr("upload.template"), data=template_bytes(), file_name="mau_nhap_lieu_giam_ngheo.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-                   icon=":material/download:")
-
-uploaded = st.file_uploader(ui.tr("upload.file"), type=["xlsx", "xls", "csv"], key="upload_file")
-if uploaded is None:
+                   mime=XLSX, on_click="ignore", icon=":material/download:")
+files = up.remember(st.file_uploader(ui.tr("upload.file"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
+                                     key="upload_files"))
+engine = ui.engine()
+try:
+    lookup = up.profile_lookup(engine)  # once per run: saved mappings by header signature
+except Exception as exc:  # noqa: BLE001 - the store cannot be read: shown by the one renderer
+    ui.show_problems(exc)
     st.stop()
 
-# Inspect once per uploaded file and language, not on every rerun.
-state_key = (uploaded.file_id, lang)
-if st.session_state.get("upload_report_key") != state_key:
-    with tempfile.TemporaryDirectory() as tmp, st.spinner(ui.tr("upload.checking")):
-        path = Path(tmp) / Path(uploaded.name).name
-        path.write_bytes(uploaded.getvalue())
-        st.session_state["upload_report"] = inspect_file(path, lang=lang, name=uploaded.name)
-    st.session_state["upload_report_key"] = state_key
-report = st.session_state["upload_report"]
+# --- each file: what was understood, its problems, and the reading fixed by hand ---------------------------------
+ready, waiting, blocked, previewed = [], [], [], []
+for upload in files:
+    base = up.inspect(upload, lang, {}, lookup)
+    with st.expander(upload.name, expanded=len(files) <= 3 or not base.ok, icon=":material/description:"):
+        if up.unusable(base):
+            st.error(base.errors[0].message)  # empty, wrong type, password, corrupt: one message, nothing else
+            blocked.append(upload.name)
+            continue
+        summary = st.container()
+        sheet, options = up.mapping_editor(upload, base, lang)
+        report = up.inspect(upload, lang, options, lookup) if options else base
+        up.profile_saver(upload, report, sheet, options)
+    with summary:
+        c1, c2, c3 = st.columns(3)
+        c1.metric(ui.tr("upload.records"), fmt.number(len(report.records), lang))
+        c2.metric(ui.tr("upload.errors"), fmt.number(len(report.errors), lang))
+        c3.metric(ui.tr("upload.warnings"), fmt.number(len(report.warnings), lang))
+        up.show_understanding(report, lang)
+        if not report.records:
+            st.info(ui.tr("upload.no_records_hint"))
+        ui.show_problems(report)
+        if report.issues:
+            st.download_button(ui.tr("upload.annotated"), data=up.annotated_bytes(upload, report, lang),
+                               file_name=f"{Path(upload.name).stem}_danh_dau.xlsx", mime=XLSX, on_click="ignore",
+                               icon=":material/rule:", key=f"upload_annotated.{upload.file_id}")
+        if not report.ok or not report.records:
+            st.caption(ui.tr("upload.blocked"))
+            blocked.append(upload.name)
+            continue
+        previewed.append(report)
+        if report.warnings:
+            # another set of warnings (another mapping) needs a new acknowledgement; the language does not
+            seen = hashlib.sha1(repr([(i.code, i.sheet, i.cell) for i in report.warnings]).encode()).hexdigest()[:8]
+            if not st.checkbox(ui.tr("upload.ack"), key=f"upload_ack.{upload.file_id}.{seen}"):
+                st.caption(ui.tr("upload.ack_needed"))
+                waiting.append(upload.name)
+                continue
+        ready.append(report)
 
-st.metric(ui.tr("upload.records"), fmt.number(len(report.records), lang))
-ui.show_problems(report)
-if report.records:
-    preview = ui.fact_table(pd.DataFrame([r.to_dict() for r in report.records[:200]]), for_display=True)
-    st.caption(ui.tr("upload.preview", n=fmt.number(min(200, len(report.records)), lang),
-                     total=fmt.number(len(report.records), lang)))
-    st.dataframe(preview, hide_index=True, width="stretch", height=300)
-
-if st.button(ui.tr("upload.import"), type="primary", disabled=not report.ok or not report.records):
-    try:
-        results = import_reports(ui.engine(), [report], user=get_settings().user)
-    except Exception as exc:  # noqa: BLE001 - shown to the user by the one renderer
-        ui.show_problems(exc)
-    else:
-        for result in results:
-            if result.already_imported:
-                st.info(ui.tr("upload.already_imported", file=result.file))
-            else:
-                st.success(ui.tr("upload.imported", file=result.file, batch=result.batch_id,
-                                 new=fmt.number(result.facts_new, lang), changed=fmt.number(result.facts_changed, lang),
-                                 unchanged=fmt.number(result.facts_unchanged, lang)))
-elif not report.ok:
-    st.caption(ui.tr("upload.fix_first"))
+# --- preview against the store, then one import for all accepted files ------------------------------------------
+if files:
+    st.subheader(ui.tr("upload.preview_title"))
+    if previewed:
+        try:
+            up.show_preview(history.preview(engine, previewed), lang)
+        except Exception as exc:  # noqa: BLE001 - shown by the one renderer
+            ui.show_problems(exc)
+    if ready:
+        st.caption(ui.tr("upload.will_import", n=len(ready), files=", ".join(r.path for r in ready)))
+    if waiting:
+        st.warning(ui.tr("upload.waiting_ack", files=", ".join(waiting)))
+    if blocked:
+        st.caption(ui.tr("upload.left_out", files=", ".join(blocked)))
+    if not ready:
+        st.caption(ui.tr("upload.nothing_to_import"))
+    st.button(ui.tr("upload.import"), type="primary", disabled=not ready or bool(waiting), key="upload_import",
+              icon=":material/database_upload:", on_click=up.commit, args=(ready,))
+up.show_flash(up.IMPORT_FLASH)
+st.page_link("pages/history.py", label=ui.tr("upload.history_link"), icon=":material/history:")
+st.divider()
+up.profiles_section(engine, lang)

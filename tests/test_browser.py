@@ -2,114 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
+from tests import browser_support
+from tests.browser_support import SHOTS, settle
 
-import pytest
-
-from loaders.reference import ROOT
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
-SHOTS = Path(os.environ.get("DASHBOARD_SCREENSHOTS", ROOT / "var" / "screenshots"))
-
-
-def _need_browser() -> None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        reason = "playwright is not installed (pip install -r requirements-dev.txt)"
-    else:
-        reason = "" if CHROMIUM else "no chromium on PATH (apt-get install chromium)"
-    if reason and os.environ.get("DASHBOARD_TEST_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"DASHBOARD_TEST_REQUIRE_BROWSER=1 but {reason}")
-    if reason:
-        pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real streamlit server on the samples, in a fresh SQLite store."""
-    _need_browser()
-    port = _free_port()
-    db = tmp_path_factory.mktemp("browser") / "store.sqlite"
-    env = {**os.environ, "DASHBOARD_DATABASE_URL": f"sqlite:///{db}", "DASHBOARD_LOAD_SAMPLES": "1"}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"streamlit did not start: {Path(log.name).read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
-@pytest.fixture(scope="module")
-def page(app_url: str):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
-
-
-def _settle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the script has finished running."""
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Đang/)",
-    )
-    page.wait_for_timeout(1500)
+# a streamlit server of this module's own on a fresh store, and a Chromium page on it
+app_url, page = browser_support.app_url, browser_support.page
 
 
 def test_every_page_renders_without_error(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(app_url)
-    _settle(page)
+    settle(page)
     page.wait_for_selector('[data-testid="stMetric"]')
     links = page.locator('[data-testid="stSidebarNavLink"]')
     names = [links.nth(i).inner_text().strip() for i in range(links.count())]
-    assert len(names) == 6, names
+    assert len(names) == 7, names
     for i, name in enumerate(names):
         page.locator('[data-testid="stSidebarNavLink"]').nth(i).click()
-        _settle(page)
+        settle(page)
         assert page.locator('[data-testid="stException"]').count() == 0, f"exception on page {name}"
         page.screenshot(path=str(SHOTS / f"page{i + 1}.png"), full_page=True)
         body = page.locator('[data-testid="stMain"]').inner_text()
@@ -118,7 +28,7 @@ def test_every_page_renders_without_error(app_url: str, page) -> None:  # type: 
 
 def test_overview_shows_the_2017_plan_in_vietnamese_format(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
     page.goto(app_url)
-    _settle(page)
+    settle(page)
     page.wait_for_selector('[data-testid="stMetric"]')
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert "368.45" in text  # 368.45x triệu đồng: '.' groups thousands in Vietnamese

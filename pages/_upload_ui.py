@@ -1,0 +1,461 @@
+"""Upload page helpers: uploads kept in the session, inspection, what was understood, column mapping, preview, profiles.
+
+Page side only (imports Streamlit); the reading, checking and storing are the core's
+(loaders.inspect_file, loaders.annotate, store.history, store.profiles).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import Engine
+
+from figures import fmt
+from loaders import FileReport, import_reports, inspect_file
+from loaders.annotate import UNOPENABLE, annotate
+from loaders.encoding import normalise_grids
+from loaders.header import find_header
+from loaders.options import KINDS, ColumnChoice, ReaderOptions
+from loaders.reference import components, districts, measures, sources
+from loaders.workbook import Grid, read_grids
+from pages import _auth_ui as auth
+from pages import _ui as ui
+from store import history, profiles
+
+MONEY_UNITS = ("dong", "nghin_dong", "trieu_dong", "ty_dong")
+FUNDING_MEASURES = ("plan", "disbursed")
+VALUE_KINDS = ("value", "total", "rate")
+MAX_CHANGED_ROWS = 500  # the changed-values table on screen; the whole set is still imported
+MAX_REPORTS = 32  # inspected reports kept in the session (each mapping tried adds one)
+IMPORT_FLASH = "upload.flash.import"  # what a button callback left for the next run to show
+PROFILES_FLASH = "upload.flash.profiles"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file's bytes, kept in the session by the uploader's file_id."""
+
+    file_id: str
+    name: str
+    data: bytes
+
+
+def remember(files: Sequence[Any]) -> list[Upload]:
+    """The uploader's files as Uploads kept in st.session_state; files no longer uploaded are forgotten."""
+    kept: dict[str, Upload] = st.session_state.setdefault("upload.files", {})
+    for f in files:
+        if f.file_id not in kept:
+            kept[f.file_id] = Upload(f.file_id, f.name, f.getvalue())
+    ids = {f.file_id for f in files}
+    for fid in [fid for fid in kept if fid not in ids]:
+        del kept[fid]
+    for cache in ("upload.reports", "upload.grids", "upload.annotated"):
+        table = st.session_state.setdefault(cache, {})
+        for key in [k for k in table if (k[0] if isinstance(k, tuple) else k) not in ids]:
+            del table[key]
+    return [kept[f.file_id] for f in files]
+
+
+@contextmanager
+def temp_path(upload: Upload) -> Iterator[Path]:
+    """The upload written to a temporary file under its own name (the readers go by suffix and stem)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / (Path(upload.name).name or "upload")
+        path.write_bytes(upload.data)
+        yield path
+
+
+# --- reading ------------------------------------------------------------------------------------------------------
+
+def profile_lookup(engine: Engine) -> dict[str, tuple[str, ReaderOptions]]:
+    """Saved mappings by header signature, read once per run: signature → (name, options)."""
+    return {p["signature"]: (p["name"], ReaderOptions.from_json(p["options"])) for p in profiles.list_profiles(engine)}
+
+
+def inspect(upload: Upload, lang: str, options: dict[str, ReaderOptions],
+            lookup: dict[str, tuple[str, ReaderOptions]]) -> FileReport:
+    """inspect_file on the upload, remembered for the same options, saved mappings and language."""
+    key = (upload.file_id, lang, tuple(sorted((s, o.to_json()) for s, o in options.items())),
+           tuple(sorted((s, n, o.to_json()) for s, (n, o) in lookup.items())))
+    cache: dict[tuple, FileReport] = st.session_state.setdefault("upload.reports", {})
+    if key not in cache:
+        with temp_path(upload) as path, st.spinner(ui.tr("upload.checking")):
+            cache[key] = inspect_file(path, lang=lang, name=upload.name, options=options or None,
+                                      profile_lookup=lookup.get)
+        while len(cache) > MAX_REPORTS:
+            del cache[next(iter(cache))]
+    return cache[key]
+
+
+def unusable(report: FileReport) -> bool:
+    """True for a file that could not be opened at all (empty, wrong type, password, corrupt)."""
+    return any(i.code in UNOPENABLE for i in report.errors)
+
+
+def annotated_bytes(upload: Upload, report: FileReport, lang: str) -> bytes:
+    """The upload with its problem cells marked (loaders.annotate), remembered per report."""
+    cache: dict[tuple, bytes] = st.session_state.setdefault("upload.annotated", {})
+    key = (upload.file_id, lang, report.sha256, tuple(report.issues))
+    if key not in cache:
+        with temp_path(upload) as path:
+            cache[key] = annotate(path, report, lang)
+    return cache[key]
+
+
+def grids(upload: Upload, lang: str) -> list[Grid]:
+    """The upload's sheets as grids (legacy fonts converted), for the mapping editor."""
+    cache: dict[str, list[Grid]] = st.session_state.setdefault("upload.grids", {})
+    if upload.file_id not in cache:
+        with temp_path(upload) as path:
+            found = read_grids(path, lang)
+            normalise_grids(found, path)
+        cache[upload.file_id] = found
+    return cache[upload.file_id]
+
+
+# --- what was understood -------------------------------------------------------------------------------------------
+
+def row_ranges(rows: Sequence[int]) -> str:
+    """Excel row numbers as ranges: [9, 10, 11, 13] → '9–11, 13'."""
+    spans: list[list[int]] = []
+    for r in sorted(set(rows)):
+        if spans and r == spans[-1][1] + 1:
+            spans[-1][1] = r
+        else:
+            spans.append([r, r])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def _at(text: str, cell: str | None) -> str:
+    return f"{text} {ui.tr('upload.at_cell', cell=cell)}" if cell else text
+
+
+def understanding(sheet: dict[str, Any], lang: str) -> str:
+    """One line on what was read from a sheet: year, date, unit, header, data and total rows, each with its cell."""
+    parts = []
+    if sheet.get("year"):
+        parts.append(_at(ui.tr("upload.year", year=sheet["year"]), sheet.get("year_cell")))
+    if sheet.get("as_of"):
+        date = fmt.date(dt.date.fromisoformat(sheet["as_of"]), lang)
+        parts.append(_at(ui.tr("upload.as_of", date=date), sheet.get("as_of_cell")))
+    if any(c.get("measure") in FUNDING_MEASURES for c in sheet.get("columns", [])):
+        unit = sheet.get("unit")
+        if unit not in MONEY_UNITS:
+            parts.append(ui.tr("upload.unit_missing"))
+        else:
+            key = "upload.unit" if unit == "trieu_dong" else "upload.unit_converted"
+            parts.append(_at(ui.tr(key, unit=ui.tr(f"upload.unit_{unit}")), sheet.get("unit_cell")))
+    if sheet.get("encoding") not in (None, "unicode"):
+        parts.append(ui.tr("upload.encoding", encoding=str(sheet["encoding"]).upper()))
+    for key in ("header_rows", "data_rows", "total_rows", "group_rows"):
+        if sheet.get(key):
+            parts.append(ui.tr(f"upload.{key}", rows=row_ranges(sheet[key])))
+    return " · ".join(parts)
+
+
+def meaning(column: dict[str, Any], lang: str) -> str:
+    """'Giải ngân lũy kế – NSTW – ĐTPT', or 'Tổng số (kiểm tra) – Kế hoạch vốn năm' for a check column."""
+    m = measures().get(column.get("measure") or "")
+    parts = [m.label(lang) if m else (column.get("measure") or "")]
+    if column.get("source") in sources():
+        parts.append(sources()[column["source"]].label(lang))
+    if column.get("district") in districts():
+        parts.append(ui.district_label(column["district"]))
+    if column.get("kind") in ("total", "rate"):
+        parts.insert(0, ui.tr(f"upload.kind_{column['kind']}"))
+    return " – ".join(p for p in parts if p)
+
+
+def column_table(sheet: dict[str, Any], lang: str) -> pd.DataFrame:
+    """Cột | Tiêu đề | Được hiểu là, for the columns that carry values or checks."""
+    return pd.DataFrame(
+        [(c["column"], c["header"], meaning(c, lang)) for c in sheet.get("columns", [])],
+        columns=[ui.tr("upload.col_column"), ui.tr("upload.col_header"), ui.tr("upload.col_meaning")],
+    )
+
+
+def show_understanding(report: FileReport, lang: str) -> None:
+    """What was read from each sheet, in plain words, with a table of the columns."""
+    st.markdown(ui.tr("upload.understood"))
+    if not report.sheets:
+        st.markdown(ui.tr("upload.template_file", records=fmt.number(len(report.records), lang)))
+        return
+    for sheet in report.sheets:
+        if sheet["kind"] == "skipped":
+            st.markdown(ui.tr("upload.sheet_skipped", sheet=sheet["sheet"]))
+            continue
+        st.markdown(f"**{ui.tr('upload.sheet', sheet=sheet['sheet'])}**: {understanding(sheet, lang)}")
+        if sheet.get("profile"):
+            st.info(ui.tr("upload.profile_applied", name=sheet["profile"]), icon=":material/bookmark:")
+        if sheet.get("columns"):
+            st.dataframe(column_table(sheet, lang), hide_index=True, width="stretch")
+
+
+# --- mapping by hand -----------------------------------------------------------------------------------------------
+
+def _guess_header_rows(grid: Grid) -> tuple[int, int]:
+    """Where to start when nothing was detected: the first row with two texts (Excel numbers)."""
+    for r, row in enumerate(grid.rows):
+        if sum(1 for v in row if isinstance(v, str) and v.strip()) >= 2:
+            n = grid.first_row + r + 1
+            return n, n
+    return grid.first_row + 1, grid.first_row + 1
+
+
+def _default_choices(grid: Grid, first: int, last: int, layout: dict[str, Any] | None) -> dict[str, tuple[str, ColumnChoice]]:
+    """letter → (header text, the choice the reader makes by itself) for the columns of the chosen header rows."""
+    header = find_header(grid, (first - 1 - grid.first_row, last - 1 - grid.first_row))
+    if header is None:
+        return {}
+    read = {c["column"]: c for c in layout["columns"]} if layout else {}
+    out = {}
+    for c, parts in enumerate(header.parts):
+        if not parts:
+            continue
+        letter = grid.cell(0, c).rstrip("0123456789")
+        m = header.meanings[c]
+        if letter in read:
+            col = read[letter]
+            choice = ColumnChoice(col["kind"], col["measure"], col["source"], col["district"])
+        elif m.role in KINDS:
+            choice = ColumnChoice(m.role)
+        elif m.measure:
+            kind = "rate" if m.is_rate else ("total" if m.is_total else "value")
+            choice = ColumnChoice(kind, m.measure, m.source, header.districts[c])
+        else:
+            choice = ColumnChoice("ignore")
+        out[letter] = (header.flat(c), choice)
+    return out
+
+
+def _select(label: str, options: list[Any], value: Any, key: str, names: dict[Any, str]) -> Any:
+    """A label-less selectbox in the mapping table, starting at the reader's own choice; kept across a language switch."""
+    return ui.pick(label, options, key, labels=names, index=options.index(value) if value in options else 0,
+                   label_visibility="collapsed")
+
+
+def mapping_editor(upload: Upload, base: FileReport, lang: str) -> tuple[str | None, dict[str, ReaderOptions]]:
+    """Header rows and a meaning per column chosen by hand: (sheet, its options), only what differs from detection."""
+    fid = upload.file_id
+    if not base.sheets:  # read as the input template: its columns are fixed, nothing to map
+        return None, {}
+    if not st.toggle(ui.tr("upload.mapping_toggle"), key=f"upload_map_on.{fid}"):
+        return None, {}
+    try:
+        sheets = grids(upload, lang)
+    except Exception as exc:  # noqa: BLE001 - the file was readable a moment ago; say why not now
+        ui.show_problems(exc)
+        return None, {}
+    names = [g.name for g in sheets]
+    name = names[0] if len(names) == 1 else st.selectbox(ui.tr("upload.mapping_sheet"), names, key=f"upload_map_sheet.{fid}")
+    grid = sheets[names.index(name)]
+    layout = next((s for s in base.sheets if s["sheet"] == name and s["kind"] == "report" and s["header_rows"]), None)
+    detected = (layout["header_rows"][0], layout["header_rows"][-1]) if layout else None
+    top, bottom = grid.first_row + 1, grid.first_row + max(len(grid.rows), 1)
+    default = detected or _guess_header_rows(grid)
+    left, right, _ = st.columns([1, 1, 2])
+    first = int(left.number_input(ui.tr("upload.header_first"), top, bottom, default[0], step=1, key=f"upload_map_first.{fid}.{name}"))
+    last = max(first, int(right.number_input(ui.tr("upload.header_last"), top, bottom, default[1], step=1,
+                                             key=f"upload_map_last.{fid}.{name}")))
+    defaults = _default_choices(grid, first, last, layout if (first, last) == detected else None)
+    if not defaults:
+        st.warning(ui.tr("upload.no_header"))
+        return name, {}
+    kind_names = {k: ui.tr(f"upload.kind_{k}") for k in KINDS}
+    measure_names = {code: m.label(lang) for code, m in measures().items()}
+    source_names: dict[str | None, str] = {None: ui.tr("upload.none"), **{c: s.label(lang) for c, s in sources().items()}}
+    district_names: dict[str | None, str] = {None: ui.tr("upload.none"), **{c: ui.district_label(c) for c in districts()}}
+    widths = [3, 2, 2, 2, 2]
+    for col, label in zip(st.columns(widths), ("col_header", "map_kind", "map_measure", "map_source", "map_district")):
+        col.caption(ui.tr(f"upload.{label}"))
+    base_key = f"upload_map.{fid}.{name}.{first}-{last}"
+    changed: dict[str, ColumnChoice] = {}
+    for letter, (text, default_choice) in defaults.items():
+        cells = st.columns(widths, vertical_alignment="center")
+        cells[0].markdown(f"**{letter}** · {text}")
+        with cells[1]:
+            kind = _select(ui.tr("upload.map_kind"), list(KINDS), default_choice.kind, f"{base_key}.{letter}.kind", kind_names)
+        choice = ColumnChoice(kind)
+        if kind in VALUE_KINDS:
+            with cells[2]:
+                measure = _select(ui.tr("upload.map_measure"), list(measures()), default_choice.measure,
+                                  f"{base_key}.{letter}.measure", measure_names)
+            with cells[3]:
+                source = _select(ui.tr("upload.map_source"), list(source_names), default_choice.source,
+                                 f"{base_key}.{letter}.source", source_names)
+            with cells[4]:
+                district = _select(ui.tr("upload.map_district"), list(district_names), default_choice.district,
+                                   f"{base_key}.{letter}.district", district_names)
+            choice = ColumnChoice(kind, measure, source, district)
+        if choice != default_choice:
+            changed[letter] = choice
+    st.caption(ui.tr("upload.mapping_note"))
+    if not changed and (first, last) == detected:
+        return name, {}
+    rows = (first, last) if (first, last) != detected else None
+    return name, {name: ReaderOptions(header_rows=rows, columns=changed)}
+
+
+def _save_profile(signature: str, options_json: str, name_key: str, flash: str) -> None:
+    name = (st.session_state.get(name_key) or "").strip() or signature
+    try:
+        profiles.save_profile(ui.engine(), signature, name, ReaderOptions.from_json(options_json), user=auth.actor())
+    except Exception as exc:  # noqa: BLE001 - shown by the one renderer
+        st.session_state[flash] = exc
+    else:
+        st.session_state[flash] = ("success", ui.tr("upload.profile_saved", name=name))
+
+
+def profile_saver(upload: Upload, report: FileReport, sheet: str | None, options: dict[str, ReaderOptions]) -> None:
+    """Name and 'Lưu thành mẫu ánh xạ' for the mapping in use, keyed by the re-read sheet's header signature."""
+    flash = f"upload.flash.profile.{upload.file_id}"
+    show_flash(flash)
+    if sheet is None:
+        return
+    layout = next((s for s in report.sheets if s["sheet"] == sheet), None)
+    chosen = options.get(sheet)
+    if chosen is not None:
+        st.info(ui.tr("upload.mapping_active", sheet=sheet, n=len(chosen.columns)), icon=":material/tune:")
+    signature = layout.get("signature") if layout else None
+    name_key = f"upload_profile_name.{upload.file_id}.{sheet}"
+    st.session_state.setdefault(name_key, Path(upload.name).stem)
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
+    left.text_input(ui.tr("upload.profile_name"), key=name_key)
+    right.button(ui.tr("upload.save_profile"), key=f"upload_profile_save.{upload.file_id}.{sheet}",
+                 disabled=chosen is None or signature is None, icon=":material/bookmark_add:",
+                 on_click=_save_profile, args=(signature, chosen.to_json() if chosen else "", name_key, flash))
+    if chosen is None:
+        st.caption(ui.tr("upload.profile_nothing"))
+
+
+def show_flash(key: str) -> None:
+    """The message a button's callback left for this run under key (saved, imported, or an error)."""
+    flash = st.session_state.pop(key, None)
+    if isinstance(flash, BaseException):
+        ui.show_problems(flash)
+    elif isinstance(flash, tuple) and flash[0] == "success":
+        st.success(flash[1])
+    elif isinstance(flash, list):
+        lang = ui.lang()
+        for r in flash:
+            if r.already_imported:
+                st.info(ui.tr("upload.already_imported", file=r.file))
+            else:
+                st.success(ui.tr("upload.imported", file=r.file, batch=r.batch_id, new=fmt.number(r.facts_new, lang),
+                                 changed=fmt.number(r.facts_changed, lang), unchanged=fmt.number(r.facts_unchanged, lang)))
+
+
+# --- preview and commit --------------------------------------------------------------------------------------------
+
+def show_preview(frame: pd.DataFrame, lang: str) -> None:
+    """Per-district counts and the changed values (old → new), before anything is written."""
+    st.caption(ui.tr("upload.preview_intro"))
+    counts = frame["status"].value_counts()
+    st.markdown(ui.tr("upload.preview_summary", new=fmt.number(counts.get("new", 0), lang),
+                      changed=fmt.number(counts.get("changed", 0), lang),
+                      unchanged=fmt.number(counts.get("unchanged", 0), lang)))
+    for name, statuses in frame.groupby("file", sort=False)["status"]:
+        if set(statuses) == {"already_imported"}:
+            st.info(ui.tr("upload.preview_already", file=name))
+    by_district = history.preview_by_district(frame)
+    table = pd.DataFrame({ui.tr("common.district"): by_district["district_code"].map(ui.district_label)})
+    for status in ("new", "changed", "unchanged", "already_imported"):
+        table[ui.tr(f"upload.col_{status}")] = [fmt.number(v, lang) for v in by_district[status]]
+    st.markdown(f"**{ui.tr('upload.by_district_title')}**")
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.markdown(f"**{ui.tr('upload.changed_title')}**")
+    changed = frame[frame["status"] == "changed"]
+    if changed.empty:
+        st.caption(ui.tr("upload.no_changes"))
+        return
+    shown = changed.head(MAX_CHANGED_ROWS)
+    digits = shown["measure"].map(lambda m: ui.UNIT_DIGITS.get(measures()[m].unit, 2) if m in measures() else 2)
+    st.dataframe(pd.DataFrame({
+        ui.tr("common.district"): shown["district_code"].map(ui.district_label),
+        ui.tr("data.col_year"): shown["year"].astype(str),
+        ui.tr("data.col_as_of"): [fmt.date(d, lang) for d in shown["as_of"]],
+        ui.tr("data.col_component"): shown["component"].map(lambda c: components()[c].label(lang) if c in components() else c),
+        ui.tr("data.col_source"): shown["source"].map(lambda s: sources()[s].label(lang) if s in sources() else s),
+        ui.tr("data.col_measure"): shown["measure"].map(lambda m: measures()[m].label(lang) if m in measures() else m),
+        ui.tr("upload.col_old"): [fmt.number(v, lang, d) for v, d in zip(shown["old"], digits)],
+        ui.tr("upload.col_value"): [fmt.number(v, lang, d) for v, d in zip(shown["new"], digits)],
+        ui.tr("upload.col_where"): [f"{f} · '{s}'!{c}" for f, s, c in zip(shown["file"], shown["sheet"], shown["cell"])],
+    }), hide_index=True, width="stretch")
+    if len(changed) > len(shown):
+        st.caption(ui.tr("upload.changed_shown", n=fmt.number(len(shown), lang), total=fmt.number(len(changed), lang)))
+
+
+def commit(reports: list[FileReport]) -> None:
+    """Button callback: write the accepted reports, one batch each, in one transaction; the result is shown next run."""
+    try:
+        st.session_state[IMPORT_FLASH] = list(import_reports(ui.engine(), reports, user=auth.actor()))
+    except Exception as exc:  # noqa: BLE001 - shown by the one renderer; the transaction wrote nothing
+        st.session_state[IMPORT_FLASH] = exc
+
+
+# --- saved profiles ------------------------------------------------------------------------------------------------
+
+def _rename_profile(signature: str, options_json: str, name_key: str) -> None:
+    name = (st.session_state.get(name_key) or "").strip()
+    if not name:
+        return
+    try:
+        profiles.save_profile(ui.engine(), signature, name, ReaderOptions.from_json(options_json), user=auth.actor())
+    except Exception as exc:  # noqa: BLE001 - shown by the one renderer
+        st.session_state[PROFILES_FLASH] = exc
+    else:
+        st.session_state[PROFILES_FLASH] = ("success", ui.tr("upload.profile_renamed", name=name))
+
+
+def _delete_profile(signature: str, name: str) -> None:
+    try:
+        profiles.delete_profile(ui.engine(), signature, user=auth.actor())
+    except Exception as exc:  # noqa: BLE001 - shown by the one renderer
+        st.session_state[PROFILES_FLASH] = exc
+    else:
+        st.session_state[PROFILES_FLASH] = ("success", ui.tr("upload.profile_deleted", name=name))
+
+
+def profiles_section(engine: Engine, lang: str) -> None:
+    """The saved mappings: listed, renamed (saved again) and deleted."""
+    st.subheader(ui.tr("upload.profiles_title"))
+    show_flash(PROFILES_FLASH)
+    saved = profiles.list_profiles(engine)
+    if not saved:
+        st.caption(ui.tr("upload.profiles_empty"))
+        return
+    rows = []
+    for p in saved:
+        opts = ReaderOptions.from_json(p["options"])
+        rows.append({
+            ui.tr("upload.col_name"): p["name"],
+            ui.tr("upload.col_header_rows"): row_ranges(range(opts.header_rows[0], opts.header_rows[1] + 1))
+            if opts.header_rows else "",
+            ui.tr("upload.col_columns"): ", ".join(f"{k}: {meaning(vars(c), lang) if c.kind in VALUE_KINDS else ui.tr(f'upload.kind_{c.kind}')}"
+                                                   for k, c in sorted(opts.columns.items())),
+            ui.tr("upload.col_user"): p["user"],
+            ui.tr("upload.col_created_at"): p["created_at"][:16],
+            ui.tr("upload.col_signature"): p["signature"],
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    by_signature = {p["signature"]: p for p in saved}
+    signature = st.selectbox(ui.tr("upload.profile_pick"), list(by_signature), key="upload_profile_pick",
+                             format_func=lambda s: by_signature[s]["name"])
+    chosen = by_signature[signature]
+    name_key = f"upload_profile_rename.{signature}"
+    st.session_state.setdefault(name_key, chosen["name"])
+    left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+    left.text_input(ui.tr("upload.profile_new_name"), key=name_key)
+    middle.button(ui.tr("upload.profile_rename"), key="upload_profile_rename", icon=":material/edit:",
+                  on_click=_rename_profile, args=(signature, chosen["options"], name_key))
+    right.button(ui.tr("upload.profile_delete"), key="upload_profile_delete", icon=":material/delete:",
+                 on_click=_delete_profile, args=(signature, chosen["name"]))
+    st.caption(ui.tr("upload.profiles_note"))

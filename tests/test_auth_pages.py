@@ -1,0 +1,107 @@
+"""Sign-in and roles through AppTest: a viewer cannot reach the pages that change data, by menu or by URL."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from loaders.i18n import t
+from store.auth import Role, add_user, authenticate
+from store.db import get_engine
+from tests import test_pages
+from tests.test_pages import APP, texts
+
+sample_db, db_url = test_pages.sample_db, test_pages.db_url
+PASSWORD = "mật khẩu dài 123"
+
+
+@pytest.fixture
+def people(db_url: str) -> str:
+    engine = get_engine(db_url)
+    add_user(engine, "boss", PASSWORD, Role.ADMIN)
+    boss = authenticate(engine, "boss", PASSWORD)
+    add_user(engine, "xem", PASSWORD, Role.VIEWER, by=boss)
+    add_user(engine, "mt", PASSWORD, Role.ANALYST, districts=["107"], by=boss)
+    engine.dispose()
+    return db_url
+
+
+def start() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
+    area = at.sidebar if len(at.sidebar.text_input) else at.main  # the gate shows the form on the page
+    area.text_input[0].set_value(name)
+    area.text_input[1].set_value(password)
+    next(b for b in area.button if b.label == t("auth.login", "vi")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def reachable(at: AppTest, page: str) -> bool:
+    """Whether a page is registered in this session's navigation (an unlisted page has no URL)."""
+    try:
+        at.switch_page(f"pages/{page}.py")
+    except ValueError:
+        return False
+    return True
+
+
+def test_before_any_user_exists_upload_is_open_and_user_pages_are_not(db_url: str) -> None:
+    at = start()
+    assert reachable(at, "upload") and not reachable(at, "users") and not reachable(at, "audit")
+    at.switch_page("pages/upload.py").run()
+    assert at.file_uploader(key="upload_files") is not None
+
+
+@pytest.mark.parametrize("page", ["upload", "history", "users", "audit"])
+def test_a_visitor_cannot_reach_pages_that_change_data(people: str, page: str) -> None:
+    assert not reachable(start(), page)
+
+
+def test_a_viewer_signed_in_still_cannot_upload(people: str) -> None:
+    at = sign_in(start(), "xem")
+    assert t("auth.signed_in_as", "vi", user="xem", role=t("auth.role_viewer", "vi")) in texts(at)
+    assert not reachable(at, "upload") and not reachable(at, "history")
+
+
+def test_pages_check_the_role_themselves(people: str) -> None:
+    """Run the Upload page's own script without the menu: it stops before showing the uploader."""
+    at = AppTest.from_file(str(APP.parent / "pages" / "upload.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    with pytest.raises(KeyError):
+        at.file_uploader(key="upload_files")
+
+
+def test_a_wrong_password_is_refused(people: str) -> None:
+    at = sign_in(start(), "mt", "not the password")
+    assert t("auth.failed", "vi") in texts(at)
+
+
+def test_an_analyst_uploads_and_an_admin_reads_users_and_audit(people: str) -> None:
+    at = sign_in(start(), "mt")
+    assert not reachable(at, "users")
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception and t("auth.not_allowed", "vi") not in texts(at)
+    assert at.file_uploader(key="upload_files") is not None
+    admin = sign_in(start(), "boss")
+    admin.switch_page("pages/users.py").run()
+    assert not admin.exception and set(admin.dataframe[0].value["username"]) == {"boss", "xem", "mt"}
+    admin.switch_page("pages/audit.py").run()
+    assert not admin.exception and "user_add" in set(admin.dataframe[0].value["action"])
+
+
+def test_viewing_can_require_sign_in(people: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHBOARD_REQUIRE_LOGIN", "1")
+    at = start()
+    assert t("auth.login_required", "vi") in texts(at)
+    assert not at.metric
+    at = sign_in(at, "xem")
+    at.run()
+    assert at.metric

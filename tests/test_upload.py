@@ -1,0 +1,340 @@
+"""The Upload and Import history pages through AppTest: understand, validate, fix the reading, preview, commit, undo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from streamlit.testing.v1 import AppTest
+
+from figures import fmt
+from loaders import inspect_file
+from loaders.i18n import t
+from loaders.samples import sample_rows
+from loaders.template import build_workbook
+from store import metrics
+from store.db import get_engine
+from store.history import history
+from store.profiles import list_profiles
+from store.queries import current_facts
+from tests import test_pages
+from tests.corpus.builders import build_checks, build_combined, build_total_mismatch, build_total_row_on_top
+from tests.test_pages import open_page, texts
+
+# the page tests' store fixtures: a private copy of the sample store per test
+sample_db, db_url = test_pages.sample_db, test_pages.db_url
+
+OCT_31 = dt.date(2017, 10, 31)
+PEER_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "peer-spreadsheets"
+
+
+def muong_te_october(plan_extra: float = 0.0) -> bytes:
+    """Mường Tè's missing report for 31/10/2017 in the template: its 30/09 rows, disbursed higher (and plan + extra)."""
+    rows = [r for r in sample_rows()[2017]["funding"] if r["district_code"] == "107" and r["as_of"] == dt.date(2017, 9, 30)]
+    october = [{**r, "as_of": OCT_31, "plan": r["plan"] + plan_extra,
+                "disbursed": round(r["disbursed"] + (r["plan"] - r["disbursed"]) / 2, 1)} for r in rows]
+    buffer = io.BytesIO()
+    build_workbook(funding=october).save(buffer)
+    return buffer.getvalue()
+
+
+def odd_report(first_value: float = 1000.0) -> bytes:
+    """A report whose headers the synonyms table does not know: 'Cột lạ 1', 'Cột lạ 2'."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "BC"
+    ws.append(["BÁO CÁO GIẢI NGÂN NĂM 2017"])
+    ws.append(["(Tính đến ngày 31/10/2017)"])
+    ws.append(["Đơn vị", "Cột lạ 1", "Cột lạ 2", "Ghi chép"])
+    ws.append(["Huyện Mường Tè", first_value, 400.0, "x"])
+    ws.append(["Huyện Sìn Hồ", 2000.0, 900.0, "y"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def corpus(build: Callable[[Path], Any], tmp_path: Path) -> tuple[str, bytes]:
+    path = build(tmp_path).path
+    return path.name, path.read_bytes()
+
+
+def upload(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    at.file_uploader(key="upload_files").set_value([(n, b, "application/octet-stream") for n, b in files]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def import_button(at: AppTest):  # type: ignore[no-untyped-def]
+    return at.button(key="upload_import")
+
+
+def labelled(widgets, label: str) -> list:  # type: ignore[no-untyped-def]
+    return [w for w in widgets if w.label == label]
+
+
+def ending(widgets, suffix: str):  # type: ignore[no-untyped-def]
+    found = [w for w in widgets if (w.key or "").endswith(suffix)]
+    assert len(found) == 1, (suffix, [w.key for w in widgets])
+    return found[0]
+
+
+def overview_figures(at: AppTest) -> dict[str, str]:
+    at.switch_page("pages/overview.py").run()
+    at.selectbox(key="overview_as_of_2017.vi").set_value(OCT_31).run()
+    assert not at.exception
+    return {m.label: m.value for m in at.metric}
+
+
+# --- 1. one or several files -----------------------------------------------------------------------------------------
+
+def test_the_uploader_takes_several_spreadsheets(db_url: str) -> None:
+    at = open_page("upload")
+    uploader = at.file_uploader(key="upload_files")
+    assert uploader.accept_multiple_files
+    assert sorted(uploader.allowed_type) == [".csv", ".xls", ".xlsx"]
+
+
+def test_several_files_at_once_each_get_their_own_section(db_url: str, tmp_path: Path) -> None:
+    at = upload(open_page("upload"), ("muong_te.xlsx", muong_te_october()), corpus(build_total_row_on_top, tmp_path))
+    assert [e.label for e in at.main.expander] == ["muong_te.xlsx", "total_row_on_top.xlsx"]
+    records = [m.value for m in at.metric if m.label == t("upload.records", "vi")]
+    assert records == ["44", "32"]
+    assert t("upload.template_file", "vi", records="44") in texts(at)
+    assert t("upload.preview_summary", "vi", new="76", changed="0", unchanged="0") in texts(at)
+    assert not import_button(at).disabled
+
+
+# --- 2. what was understood, and the checks --------------------------------------------------------------------------
+
+def test_what_was_understood_is_said_in_plain_vietnamese(db_url: str, tmp_path: Path) -> None:
+    at = upload(open_page("upload"), corpus(build_total_row_on_top, tmp_path))
+    line = next(m.value for m in at.markdown if m.value.startswith("**Trang 'TH giải ngân'**"))
+    for part in ("Năm 2017 (ô A4)", "Số liệu đến 31/10/2017 (ô A5)",
+                 "Đơn vị tính: đồng → quy đổi sang triệu đồng (ô G6)", "Tiêu đề cột: dòng 7–8",
+                 "Dữ liệu: dòng 10–17", "Dòng tổng (chỉ dùng để kiểm tra, không cộng): 9"):
+        assert part in line
+    columns = at.dataframe[0].value
+    assert list(columns.columns) == ["Cột", "Tiêu đề", "Được hiểu là"]
+    meaning = dict(zip(columns["Cột"], columns["Được hiểu là"]))
+    assert meaning["C"] == "Tổng số (kiểm tra) – Kế hoạch vốn năm"
+    assert meaning["D"] == "Kế hoạch vốn năm – NSTW – ĐTPT"
+    assert meaning["I"].startswith("Tỷ lệ (kiểm tra)")
+
+
+def test_understanding_in_english(db_url: str, tmp_path: Path) -> None:
+    at = upload(open_page("upload", "en"), corpus(build_combined, tmp_path))
+    line = next(m.value for m in at.markdown if m.value.startswith("**Sheet 'BC thang 9'**"))
+    assert "Year 2017 (cell A4)" in line and "Unit: VND → converted to million VND (cell I6)" in line
+    assert "Data: rows 12–17, 19–20" in line
+
+
+def test_warnings_must_be_acknowledged_before_import(db_url: str, tmp_path: Path) -> None:
+    at = upload(open_page("upload"), corpus(build_total_mismatch, tmp_path))
+    assert at.warning[0].value.startswith("Tệp có 0 lỗi và")
+    assert "C18" in at.dataframe[1].value["Ô"].tolist()  # each warning names its cell
+    assert import_button(at).disabled
+    assert t("upload.waiting_ack", "vi", files="total_mismatch.xlsx") in texts(at)
+    labelled(at.checkbox, t("upload.ack", "vi"))[0].check().run()
+    assert not import_button(at).disabled
+    at.radio(key="lang").set_value("en").run()  # the acknowledgement is of the warnings, not of their wording
+    assert not import_button(at).disabled
+    at.radio(key="lang").set_value("vi").run()
+    import_button(at).click().run()
+    assert any(s.value.startswith("Đã nhập tệp total_mismatch.xlsx") for s in at.success)
+
+
+def test_a_file_with_errors_is_left_out_and_offers_an_annotated_copy(db_url: str, tmp_path: Path) -> None:
+    at = upload(open_page("upload"), corpus(build_checks, tmp_path), ("muong_te.xlsx", muong_te_october()))
+    assert at.error[0].value.startswith("Tệp có 4 lỗi")
+    assert [d.label for d in at.download_button] == [t("upload.template", "vi"), t("upload.annotated", "vi")]
+    assert t("upload.left_out", "vi", files="checks.xlsx") in texts(at)
+    # the error-free file still goes in, alone
+    assert t("upload.will_import", "vi", n=1, files="muong_te.xlsx") in texts(at)
+    import_button(at).click().run()
+    assert [b["file"] for b in history(get_engine(db_url))][0] == "muong_te.xlsx"
+    assert "checks.xlsx" not in {b["file"] for b in history(get_engine(db_url))}
+
+
+def _password_protected() -> tuple[str, bytes]:
+    path = PEER_DIR / "calamine" / "pass_protected.xlsx"
+    if not path.exists():
+        pytest.skip(f"no password-protected workbook at {path}")
+    return path.name, path.read_bytes()
+
+
+@pytest.mark.parametrize("make, code", [
+    (lambda: ("rong.xlsx", b""), "empty_file"),
+    (lambda: ("hong.xlsx", b"PK\x03\x04 not really a zip"), "unreadable_file"),
+    (lambda: ("bao_cao.xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"), "unreadable_file"),
+    (lambda: ("bao_cao.csv", b"\xff\xfe\x00\x00binary\x00\x9c"), "unreadable_file"),
+    (_password_protected, "password_protected"),
+], ids=["empty", "corrupt", "pdf_named_xlsx", "binary_csv", "password"])
+def test_a_file_that_cannot_be_opened_gets_one_clear_message(db_url: str, tmp_path: Path, make, code: str) -> None:  # type: ignore[no-untyped-def]
+    name, data = make()
+    path = tmp_path / name
+    path.write_bytes(data)
+    expected = inspect_file(path, name=name)
+    assert [i.code for i in expected.issues] == [code]
+    at = upload(open_page("upload"), (name, data))
+    assert [e.value for e in at.error] == [expected.issues[0].message]
+    assert not at.metric and not at.dataframe and len(at.download_button) == 1  # no preview, no annotated copy
+    assert import_button(at).disabled
+    assert t("upload.left_out", "vi", files=name) in texts(at)
+
+
+# --- 3. the reading fixed by hand, saved as a mapping, applied next time ---------------------------------------------
+
+def test_manual_mapping_reads_unknown_headers_and_becomes_a_profile(db_url: str) -> None:
+    at = upload(open_page("upload"), ("la.xlsx", odd_report()))
+    assert at.metric[0].value == "0" and import_button(at).disabled
+    assert t("upload.no_records_hint", "vi") in texts(at)
+    at.toggle[0].set_value(True).run()
+    first, last = at.number_input
+    assert (first.value, last.value) == (3, 3)  # the first row with two texts
+    for letter, measure in (("B", "plan"), ("C", "disbursed")):
+        ending(at.selectbox, f".{letter}.kind.vi").set_value("value").run()
+        ending(at.selectbox, f".{letter}.measure.vi").set_value(measure).run()
+        ending(at.selectbox, f".{letter}.source.vi").set_value("local").run()
+    assert not at.exception
+    assert at.metric[0].value == "4" and at.metric[1].value == "0"
+    assert t("upload.mapping_active", "vi", sheet="BC", n=2) in texts(at)
+    # the choices survive a language switch
+    at.radio(key="lang").set_value("en").run()
+    assert at.metric[0].value == "4" and t("upload.mapping_active", "en", sheet="BC", n=2) in texts(at)
+    at.radio(key="lang").set_value("vi").run()
+    assert t("upload.preview_summary", "vi", new="4", changed="0", unchanged="0") in texts(at)
+    name = labelled(at.text_input, t("upload.profile_name", "vi"))[0]
+    name.set_value("Mường Tè kiểu cũ").run()
+    labelled(at.button, t("upload.save_profile", "vi"))[0].click().run()
+    assert t("upload.profile_saved", "vi", name="Mường Tè kiểu cũ") in texts(at)
+    assert [p["name"] for p in list_profiles(get_engine(db_url))] == ["Mường Tè kiểu cũ"]
+
+    # next month: the same headers, other figures — read with the saved mapping by itself
+    again = upload(open_page("upload"), ("la_thang_11.xlsx", odd_report(first_value=1500.0)))
+    assert t("upload.profile_applied", "vi", name="Mường Tè kiểu cũ") in texts(again)
+    assert again.metric[0].value == "4"
+    assert not import_button(again).disabled
+    import_button(again).click().run()
+    facts = current_facts(get_engine(db_url))
+    plan = facts[(facts["file_name"] == "la_thang_11.xlsx") & (facts["district_code"] == "107") & (facts["measure"] == "plan")]
+    assert plan["value"].tolist() == [1500.0]
+
+
+def test_profiles_can_be_renamed_and_deleted(db_url: str) -> None:
+    from loaders.options import ColumnChoice, ReaderOptions
+    from store.profiles import save_profile
+
+    engine = get_engine(db_url)
+    save_profile(engine, "abc123", "cũ", ReaderOptions((3, 3), {"B": ColumnChoice("value", "plan", "local")}), user="a")
+    at = open_page("upload")
+    assert "cũ" in at.dataframe[0].value[t("upload.col_name", "vi")].tolist()
+    labelled(at.text_input, t("upload.profile_new_name", "vi"))[0].set_value("mới").run()
+    at.button(key="upload_profile_rename").click().run()
+    assert [p["name"] for p in list_profiles(engine)] == ["mới"]
+    at.button(key="upload_profile_delete").click().run()
+    assert list_profiles(engine) == []
+    assert t("upload.profile_deleted", "vi", name="mới") in texts(at)
+
+
+# --- 4–6. preview, commit, already imported, undo ------------------------------------------------------------------
+
+def test_preview_shows_new_and_changed_values_before_anything_is_written(db_url: str) -> None:
+    engine = get_engine(db_url)
+    before = len(current_facts(engine))
+    # a corrected 30/09 report for Mường Tè: the same keys, one disbursed value changed
+    rows = [dict(r) for r in sample_rows()[2017]["funding"] if r["district_code"] == "107" and r["as_of"] == dt.date(2017, 9, 30)]
+    old = rows[0]["disbursed"]
+    rows[0]["disbursed"] = old + 1
+    buffer = io.BytesIO()
+    build_workbook(funding=rows).save(buffer)
+    at = upload(open_page("upload"), ("sua_30_9.xlsx", buffer.getvalue()), ("muong_te.xlsx", muong_te_october()))
+    assert t("upload.preview_summary", "vi", new="44", changed="1", unchanged="43") in texts(at)
+    by_district = next(d.value for d in at.dataframe if "Mới" in d.value.columns)
+    row = by_district[by_district["Huyện/thành phố"] == "Mường Tè"].iloc[0]
+    assert (row["Mới"], row["Thay đổi"], row["Không đổi"]) == ("44", "1", "43")
+    changed = next(d.value for d in at.dataframe if "Giá trị cũ" in d.value.columns)
+    assert changed[["Giá trị cũ", "Giá trị mới"]].values.tolist() == [[fmt.number(old, "vi", 1), fmt.number(old + 1, "vi", 1)]]
+    assert len(current_facts(engine)) == before  # nothing written yet
+
+    import_button(at).click().run()
+    assert not at.exception
+    assert len([s for s in at.success if s.value.startswith("Đã nhập tệp")]) == 2
+    assert len(current_facts(engine)) == before + 44
+    # the same files again: nothing changes, and the page says so before and after the click
+    at.run()
+    assert t("upload.preview_already", "vi", file="muong_te.xlsx") in texts(at)
+    import_button(at).click().run()
+    assert t("upload.already_imported", "vi", file="muong_te.xlsx") in [i.value for i in at.info]
+    assert len(current_facts(engine)) == before + 44
+
+
+def test_import_then_undo_on_the_history_page_restores_the_overview(db_url: str) -> None:
+    engine = get_engine(db_url)
+    at = open_page("overview")
+    plan_label = t("overview.plan", "vi", year=2017)
+    shown = overview_figures(at)
+    assert "Huyện Mường Tè" in texts(at)
+    original = shown[plan_label]
+    assert original == fmt.number(
+        metrics.province_funding(metrics.funding_by_district(current_facts(engine), 2017, OCT_31))["plan"], "vi")
+
+    at.switch_page("pages/upload.py").run()
+    upload(at, ("muong_te.xlsx", muong_te_october(plan_extra=10)))
+    import_button(at).click().run()
+    batch = history(engine)[0]
+    assert batch["file"] == "muong_te.xlsx" and batch["facts_new"] == 44
+    after = overview_figures(at)
+    assert after[plan_label] != original
+    assert "Chưa báo cáo đến 31/10/2017" not in texts(at)
+
+    at.switch_page("pages/history.py").run()
+    assert not at.exception and at.title[0].value == t("history.title", "vi")
+    assert at.dataframe[0].value[t("history.col_file", "vi")].iloc[0] == "muong_te.xlsx"
+    assert at.button(key="history_undo").disabled  # until confirmed
+    at.checkbox(key=f"history_confirm.{batch['id']}").check().run()
+    at.button(key="history_undo").click().run()
+    assert t("history.undone", "vi", id=batch["id"], removed="44", restored="0") in [s.value for s in at.success]
+    assert history(engine)[0]["undone"]
+    assert overview_figures(at)[plan_label] == original
+    assert "Chưa báo cáo đến 31/10/2017: Huyện Mường Tè" in [e.value for e in at.error]
+
+
+def test_undo_out_of_order_is_refused_with_the_stores_message(db_url: str) -> None:
+    from loaders import import_files
+
+    engine = get_engine(db_url)
+    first, second = Path(engine.url.database).parent / "a.xlsx", Path(engine.url.database).parent / "b.xlsx"
+    first.write_bytes(muong_te_october())
+    second.write_bytes(muong_te_october(plan_extra=5))
+    import_files([first], engine, user="a")
+    import_files([second], engine, user="a")
+    older = history(engine)[1]["id"]
+    at = open_page("history")
+    at.selectbox(key="history_batch.vi").set_value(older).run()
+    at.checkbox(key=f"history_confirm.{older}").check().run()
+    at.button(key="history_undo").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and "hoàn tác lần" in at.error[0].value
+    assert not history(engine)[1]["undone"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_history_page_lists_the_batches(db_url: str, lang: str) -> None:
+    at = open_page("history", lang)
+    assert not at.exception
+    assert at.title[0].value == t("history.title", lang)
+    assert len(at.dataframe[0].value) == len(history(get_engine(db_url)))
+
+
+def test_history_page_on_an_empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DASHBOARD_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    monkeypatch.setenv("DASHBOARD_LOAD_SAMPLES", "0")
+    at = open_page("history")
+    assert not at.exception
+    assert t("history.empty", "vi") in [i.value for i in at.info]
