@@ -320,3 +320,27 @@ def show_problems(problem: FileReport | BaseException) -> None:
     st.error(tr("common.unexpected_error", detail=type(problem).__name__))
     with st.expander(tr("common.technical_details")):
         st.code("".join(traceback.format_exception(problem)))
+
+
+# --- reports ---------------------------------------------------------------
+
+def report_downloads(year: int, as_of: dt.date | None, district_code: str | None = None) -> None:
+    """Download buttons for the meeting reports; each file is built only when its button is clicked."""
+    from figures.excel_report import build_excel_report
+    from figures.pdf_report import build_district_pdf, build_pdf_report
+
+    language, data = lang(), load_facts()
+    stamp = f"{year}" + (f"_{as_of:%Y%m%d}" if as_of else "")
+    cols = st.columns(3)
+    if district_code is None:
+        cols[0].download_button(tr("report.download_xlsx"), data=lambda: build_excel_report(data, year, as_of, language),
+                                file_name=f"bao_cao_giam_ngheo_{stamp}.xlsx", on_click="ignore", icon=":material/table:",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        cols[1].download_button(tr("report.download_pdf"), data=lambda: build_pdf_report(data, year, as_of, language),
+                                file_name=f"bao_cao_giam_ngheo_{stamp}.pdf", mime="application/pdf", on_click="ignore",
+                                icon=":material/picture_as_pdf:")
+    else:
+        cols[0].download_button(tr("report.download_district_pdf"),
+                                data=lambda: build_district_pdf(data, district_code, year, language),
+                                file_name=f"ho_so_{district_code}_{year}.pdf", mime="application/pdf", on_click="ignore",
+                                icon=":material/picture_as_pdf:")

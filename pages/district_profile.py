@@ -46,6 +46,7 @@ if year is None:
 else:
     year_facts = funding_facts[funding_facts["year"] == year]
     as_of = year_facts["as_of"].max()
+    ui.report_downloads(year, None, district_code=code)
     breakdown = metrics.funding_breakdown(district_facts, year, None, by="project")
     st.plotly_chart(charts.project_breakdown(breakdown, lang, district_code=code, year=year, as_of=as_of,
                                              source_note=ui.source_note(year_facts)), width="stretch")

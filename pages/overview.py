@@ -22,6 +22,7 @@ if year is None:
 with right:
     as_of = ui.date_select(metrics.reporting_dates(facts, year), key=f"overview_as_of_{year}")
 
+ui.report_downloads(year, as_of)
 by_district = metrics.funding_by_district(facts, year, as_of)
 province = metrics.province_funding(by_district)
 poverty = metrics.province_poverty(metrics.poverty_by_district(facts))

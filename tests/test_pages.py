@@ -220,3 +220,11 @@ def test_unusable_store_is_reported_once_without_a_traceback(monkeypatch: pytest
     at = open_page("overview")
     assert not at.exception
     assert len(at.error) == 1 and "nonsense" in at.error[0].value
+
+
+def test_report_downloads_on_the_overview_and_profile(db_url: str) -> None:
+    at = open_page("overview")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert t("report.download_xlsx", "vi") in labels and t("report.download_pdf", "vi") in labels
+    profile = open_page("district_profile")
+    assert t("report.download_district_pdf", "vi") in [b.proto.label for b in profile.get("download_button")]
