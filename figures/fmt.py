@@ -24,7 +24,7 @@ DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 # Plain "en" writes "Sep"; en_GB's CLDR data writes "Sept".
 DATE_LOCALES = {"vi": "vi_VN", "en": "en"}
 # Characters that make a spreadsheet read a text cell as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what a spreadsheet may run as a formula
 
 
 def _locale(lang: str) -> str:

@@ -16,6 +16,8 @@ REFERENCE_DIR = ROOT / "data" / "reference"
 BOUNDARIES_DIR = ROOT / "data" / "boundaries"
 SAMPLES_DIR = ROOT / "data" / "samples"
 
+# Text starting with these is a formula (or an injection attempt), never a name.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
 # Below this rapidfuzz score a name is not taken as a district (issue 3 tunes it).
 FUZZY_THRESHOLD = 88.0
 
@@ -193,6 +195,8 @@ def match_district(name: object) -> tuple[str | None, float, list[str]]:
     the closest alias, accepted only above FUZZY_THRESHOLD. The third item lists
     the closest districts, for an error message's suggestion.
     """
+    if isinstance(name, str) and name.lstrip()[:1] in FORMULA_PREFIXES:
+        return None, 0.0, []  # '=HYPERLINK(…,"Mường Tè")' is not a district, whatever it names
     key = fold(name)
     if key.endswith(".0") and key[:-2].isdigit():
         key = key[:-2]

@@ -20,7 +20,7 @@ from .template_spec import (
     SheetSpec,
 )
 from .text import fold
-from .values import format_number, is_blank, parse_date, parse_number, parse_year
+from .values import MAX_ABS_VALUE, format_number, is_blank, parse_date, parse_number, parse_year
 from .workbook import Grid
 
 HEADER_SCAN_ROWS = 30
@@ -125,7 +125,8 @@ class _SheetReader:
             if ok is None:
                 ok = dates_ok[(year, as_of)] = dt.date(year, 1, 1) <= as_of <= dt.date(year + 1, 3, 31)
             plan, paid = row[plan_col], row[paid_col]
-            if not ok or plan.__class__ is not float or paid.__class__ is not float or plan < 0 or paid < 0 or paid > plan + 1e-6:
+            if (not ok or plan.__class__ is not float or paid.__class__ is not float
+                    or not 0 <= paid <= plan + 1e-6 or plan > MAX_ABS_VALUE):
                 return False
             excel_row = str(first_row + r + 1)
             append(Record(funding, district, year, as_of, component, source, "plan", plan, sheet, plan_letter + excel_row))
@@ -150,7 +151,7 @@ class _SheetReader:
         excel_row = str(self.grid.first_row + r + 1)
         for col, c, letter in value_fields:
             raw = row[c] if c < width else None
-            if raw.__class__ is float and raw >= 0:
+            if raw.__class__ is float and 0 <= raw <= MAX_ABS_VALUE:
                 values[col.field] = (raw, letter + excel_row)  # the common case
                 continue
             address = letter + excel_row

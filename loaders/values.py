@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 BLANKS = frozenset({"", "-", "–", "—", "x", "..."})
+# No cell of a report holds more than this, whatever its unit (the whole national programme is
+# about 4.8e13 đồng); above it, a typo or an attack. Finite sums of such values cannot overflow.
+MAX_ABS_VALUE = 1e15
 _DATE_TEXT = re.compile(r"^\s*(\d{1,2})\s*[/\.\-]\s*(\d{1,2})\s*[/\.\-]\s*(\d{4})\s*$")
 _ISO_TEXT = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -17,7 +21,7 @@ def is_blank(value: object) -> bool:
 
 
 def parse_number(value: object) -> float | None:
-    """A number from a cell: None when blank; ValueError when not a number.
+    """A finite, plausible number from a cell: None when blank; ValueError otherwise.
 
     Text follows Vietnamese usage: '.' groups thousands and ',' marks decimals
     ("1.234,5", "12.345.000"); a single '.' followed by other than three digits
@@ -26,7 +30,7 @@ def parse_number(value: object) -> float | None:
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, (int, float)):
-        return float(value)
+        return _plausible(float(value))
     if is_blank(value):
         return None
     text = str(value).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
@@ -46,8 +50,15 @@ def parse_number(value: object) -> float | None:
             text = text.replace(",", ".")
     elif text.count(".") > 1 or re.fullmatch(r"-?\d{1,3}\.\d{3}", text):
         text = text.replace(".", "")  # 12.345.000 or 1.234: Vietnamese grouping
-    number = float(text)
+    number = _plausible(float(text))
     return -number if negative else number
+
+
+def _plausible(number: float) -> float:
+    """The number, or ValueError for inf, NaN and amounts beyond MAX_ABS_VALUE."""
+    if not math.isfinite(number) or abs(number) > MAX_ABS_VALUE:
+        raise ValueError(number)
+    return number
 
 
 def parse_year(value: object) -> int:
