@@ -30,7 +30,7 @@ def test_parse_number(raw, expected):
     assert parse_number(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["abc", "1,2,3x", True])
+@pytest.mark.parametrize("raw", ["abc", "1,2,3x", True, "NaN", "inf", "1e999", float("inf"), float("nan"), 1e300])
 def test_parse_number_rejects_text(raw):
     with pytest.raises(ValueError):
         parse_number(raw)
