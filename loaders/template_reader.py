@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,7 @@ class _SheetReader:
     def __init__(self, grid: Grid, spec: SheetSpec, report: FileReport, lang: str) -> None:
         self.grid, self.spec, self.report, self.lang = grid, spec, report, lang
         self._as_of_col = 0
+        self._seen: dict[tuple[Any, ...], str] = {}  # row key → first value cell of the row that has it
         # field → raw cell value → (canonical value, problems)
         self._clean: dict[str, dict[Any, Any]] = {}  # the lookups that found a value and no problem
         self._lookups: dict[str, dict[Any, tuple[Any, list[tuple[Severity, str, dict[str, Any]]]]]] = {}
@@ -113,14 +115,21 @@ class _SheetReader:
         need = max(key_cols + [plan_col, paid_col]) + 1
         sheet, first_row, append, funding = self.grid.name, self.grid.first_row, self.report.records.append, Dataset.FUNDING
         dates_ok: dict[tuple[int, dt.date], bool] = {}
+        seen = self._seen
+        districts_, years, dates, components_, sources_ = clean
+        k_district, k_year, k_date, k_component, k_source = key_cols
 
         def fast(r: int, row: list[Any]) -> bool:
             if len(row) < need:
                 return False
             try:
-                district, year, as_of, component, source = [cache[row[c]] for cache, c in zip(clean, key_cols)]
+                district, year, as_of = districts_[row[k_district]], years[row[k_year]], dates[row[k_date]]
+                component, source = components_[row[k_component]], sources_[row[k_source]]
             except (KeyError, TypeError):
                 return False
+            key = (district, year, as_of, component, source, None)
+            if key in seen:
+                return False  # a duplicate: read_row reports it
             ok = dates_ok.get((year, as_of))
             if ok is None:
                 ok = dates_ok[(year, as_of)] = dt.date(year, 1, 1) <= as_of <= dt.date(year + 1, 3, 31)
@@ -129,6 +138,7 @@ class _SheetReader:
                     or not 0 <= paid <= plan + 1e-6 or plan > MAX_ABS_VALUE):
                 return False
             excel_row = str(first_row + r + 1)
+            seen[key] = plan_letter + excel_row
             append(Record(funding, district, year, as_of, component, source, "plan", plan, sheet, plan_letter + excel_row))
             append(Record(funding, district, year, as_of, component, source, "disbursed", paid, sheet, paid_letter + excel_row))
             return True
@@ -147,8 +157,14 @@ class _SheetReader:
             keys[field] = self.parse_key(field, raw, r, c)
         if None in keys.values() or not self.check_date(keys["year"], keys["as_of"], r):
             return
-        values: dict[str, tuple[float, str]] = {}
         excel_row = str(self.grid.first_row + r + 1)
+        key = tuple(keys.get(f) for f in ("district", "year", "as_of", "component", "source", "indicator"))
+        first_address = value_fields[0][2] + excel_row if value_fields else self.grid.cell(r, 0)
+        if key in self._seen:  # the same district, year, date, project and source as an earlier row
+            self.error("duplicate_key", first_address, other=self._seen[key])
+            return
+        self._seen[key] = first_address
+        values: dict[str, tuple[float, str]] = {}
         for col, c, letter in value_fields:
             raw = row[c] if c < width else None
             if raw.__class__ is float and 0 <= raw <= MAX_ABS_VALUE:
@@ -278,21 +294,22 @@ def read_template(grids: list[Grid], report: FileReport, lang: str = "vi") -> No
                 )
             continue
         found = True
-        _SheetReader(grid, spec, report, lang).read()
+        _SheetReader(grid, spec, report, lang).read()  # each sheet reports its own duplicate rows
     if not found:
         report.issues.append(Issue(Severity.ERROR, "no_table", t("issue.no_table", lang)))
     elif not report.records and report.ok:
         # A blank template: nothing wrong in it, but nothing to import either.
         report.issues.append(Issue(Severity.WARNING, "no_rows", t("issue.no_rows", lang)))
-    check_records(report, lang)
+    check_records(report, lang, duplicates=False)  # the template's sheets hold different datasets
 
 
-def check_records(report: FileReport, lang: str = "vi") -> None:
-    """Checks across rows: duplicate keys, and cumulative disbursement that goes down."""
+def check_records(report: FileReport, lang: str = "vi", *, duplicates: bool = True) -> None:
+    """Checks across rows: duplicate keys (unless the reader found them already), and cumulative
+    disbursement that goes down."""
     records = report.records
-    keys = [rec[:7] for rec in records]  # dataset … measure: the key, as it stands in the record
     unique = records
-    if len(set(keys)) != len(keys):  # rare: find which, and keep the first of each
+    if duplicates and len(set(map(_KEY, records))) != len(records):  # rare: find which, and keep the first of each
+        keys = list(map(_KEY, records))
         first: dict[tuple, Record] = {}
         for key, rec in zip(keys, records):
             if key in first:
@@ -321,6 +338,9 @@ def check_records(report: FileReport, lang: str = "vi") -> None:
                         later.sheet, later.cell,
                     )
                 )
+
+
+_KEY = operator.itemgetter(0, 1, 2, 3, 4, 5, 6)  # dataset … measure: a record's key, as it stands in it
 
 
 def _as_of(rec: Record) -> dt.date:
