@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,19 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cycle collector while a file is read: a large file makes hundreds of thousands of
+    tuples, none in a cycle, and the collector would scan them again and again (a quarter of the time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def inspect_file(
     path: str | Path,
     *,
@@ -45,7 +60,17 @@ def inspect_file(
     (by sheet name) and ``profile_lookup`` (header signature → saved (name, options))
     carry an analyst's column mapping; see loaders/options.py.
     """
-    path = Path(path)
+    with _without_cyclic_gc():
+        return _inspect(Path(path), lang, name, options, profile_lookup)
+
+
+def _inspect(
+    path: Path,
+    lang: str,
+    name: str | None,
+    options: dict[str, ReaderOptions] | None,
+    profile_lookup: Callable[[str], tuple[str, ReaderOptions] | None] | None,
+) -> FileReport:
     report = FileReport(path=name or str(path))
     try:
         report.sha256 = sha256_of(path)
