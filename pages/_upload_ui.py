@@ -306,12 +306,17 @@ def mapping_editor(upload: Upload, base: FileReport, lang: str) -> tuple[str | N
 
 def _save_profile(signature: str, options_json: str, name_key: str, flash: str) -> None:
     name = (st.session_state.get(name_key) or "").strip() or signature
+    _store_profile(signature, name, options_json, flash, "upload.profile_saved")
+
+
+def _store_profile(signature: str, name: str, options_json: str, flash: str, done_key: str) -> None:
+    """Save (or rename) a mapping profile; the outcome is flashed on the next run."""
     try:
         profiles.save_profile(ui.engine(), signature, name, ReaderOptions.from_json(options_json), user=auth.actor())
     except Exception as exc:  # noqa: BLE001 - shown by the one renderer
         st.session_state[flash] = exc
     else:
-        st.session_state[flash] = ("success", ui.tr("upload.profile_saved", name=name))
+        st.session_state[flash] = ("success", ui.tr(done_key, name=name))
 
 
 def profile_saver(upload: Upload, report: FileReport, sheet: str | None, options: dict[str, ReaderOptions]) -> None:
@@ -405,14 +410,8 @@ def commit(reports: list[FileReport]) -> None:
 
 def _rename_profile(signature: str, options_json: str, name_key: str) -> None:
     name = (st.session_state.get(name_key) or "").strip()
-    if not name:
-        return
-    try:
-        profiles.save_profile(ui.engine(), signature, name, ReaderOptions.from_json(options_json), user=auth.actor())
-    except Exception as exc:  # noqa: BLE001 - shown by the one renderer
-        st.session_state[PROFILES_FLASH] = exc
-    else:
-        st.session_state[PROFILES_FLASH] = ("success", ui.tr("upload.profile_renamed", name=name))
+    if name:
+        _store_profile(signature, name, options_json, PROFILES_FLASH, "upload.profile_renamed")
 
 
 def _delete_profile(signature: str, name: str) -> None:
