@@ -343,6 +343,8 @@ class ReportSheetReader:
                 if problem == "ambiguous_number":
                     self.issue(Severity.WARNING, "ambiguous_number", cell, value=row[col.index], read=format_number(value or 0))
                 if value is None:
+                    if cell in grid.formulas_without_value:
+                        self.issue(Severity.WARNING, "formula_without_value", cell)
                     continue
                 if value < 0 and col.kind != "rate":  # an error that blocks the import; still shown as read
                     self.issue(Severity.ERROR, "negative_value", cell, value=format_number(value))

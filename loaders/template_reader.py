@@ -177,6 +177,8 @@ class _SheetReader:
                 self.error("bad_number", address, value=raw)
                 continue
             if number is None:
+                if address in self.grid.formulas_without_value:
+                    self.issue(Severity.WARNING, "formula_without_value", address)
                 if col.required:
                     self.error("missing_value", address, column=col.header)
                 continue

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import pickle
 import re
+import resource
+import subprocess
+import sys
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -46,6 +51,8 @@ class Grid:
     first_col: int = 0  # 0-based Excel column of rows[r][0]
     # merged ranges as ((row0, col0), (row1, col1)), inclusive, relative to rows[0][0]
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    # addresses ('G4') of cells with a formula but no value computed when the file was saved
+    formulas_without_value: set[str] = field(default_factory=set)
 
     def cell(self, r: int, c: int) -> str:
         """Excel address ('D12') of rows[r][c]."""
@@ -104,8 +111,16 @@ def _longest_line(text: str) -> int:
     return max(longest, len(text) - start)
 
 
+# Formats read in a child process under a memory limit (see loaders/_read_child.py).
+SANDBOXED_SUFFIXES = (".xls", ".xlsb", ".ods")
+CHILD_MEMORY_BYTES = 1 << 30  # address space of that child: ample for any real report (they need ~20 MB)
+CHILD_SECONDS = 120
+
+
 def _read_spreadsheet(path: Path, lang: str) -> list[Grid]:
-    _check_zip(path, lang)
+    formulas = _check_zip(path, lang)
+    if path.suffix.lower() in SANDBOXED_SUFFIXES:
+        return _read_in_child(path, lang)
     try:
         workbook = pc.CalamineWorkbook.from_path(str(path))
     except pc.PasswordError as exc:
@@ -129,7 +144,8 @@ def _read_spreadsheet(path: Path, lang: str) -> list[Grid]:
                 ((r0 - start[0], c0 - start[1]), (r1 - start[0], c1 - start[1]))
                 for (r0, c0), (r1, c1) in (sheet.merged_cell_ranges or [])
             ]
-            grids.append(Grid(meta.name, sheet.to_python(skip_empty_area=True), start[0], start[1], merged))
+            grids.append(Grid(meta.name, sheet.to_python(skip_empty_area=True), start[0], start[1], merged,
+                              formulas.get(meta.name, set())))
     except UnreadableFile:
         raise
     except BaseException as exc:
@@ -138,6 +154,38 @@ def _read_spreadsheet(path: Path, lang: str) -> list[Grid]:
         raise UnreadableFile(t("issue.unreadable_file", lang, detail=_short(exc))) from exc
     finally:
         workbook.close()
+    return grids
+
+
+def _limit_memory() -> None:  # pragma: no cover - runs in the child, between fork and exec
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+
+
+def _read_in_child(path: Path, lang: str) -> list[Grid]:
+    """Read a file with calamine in a memory-limited child; a crash there is an unreadable file here."""
+    def refuse(detail: str) -> UnreadableFile:
+        return UnreadableFile(t("issue.unreadable_file", lang, detail=detail))
+
+    script = Path(__file__).with_name("_read_child.py")
+    try:
+        proc = subprocess.run([sys.executable, str(script), str(path), str(MAX_CELLS)], capture_output=True,
+                              timeout=CHILD_SECONDS, preexec_fn=_limit_memory, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise refuse(f"reading took more than {CHILD_SECONDS} s") from exc
+    if proc.returncode != 0:
+        raise refuse("the file needs more memory than any report could, or is damaged")
+    answer = pickle.loads(proc.stdout)  # our own child's output
+    if answer[0] == "password":
+        raise UnreadableFile(t("issue.password_protected", lang), code="password_protected")
+    if answer[0] == "error":
+        raise refuse(answer[1])
+    if answer[0] == "too_big":
+        raise refuse(f"sheet '{answer[1]}' is {answer[2]}×{answer[3]} cells")
+    grids = []
+    for name, rows, (r, c), merged in answer[1]:
+        if len(rows) > MAX_ROWS or max((len(x) for x in rows), default=0) > MAX_COLUMNS:
+            raise refuse(f"sheet '{name}' is too large")
+        grids.append(Grid(name, rows, r, c, [((r0 - r, c0 - c), (r1 - r, c1 - c)) for (r0, c0), (r1, c1) in merged]))
     return grids
 
 
@@ -159,11 +207,12 @@ _SPACES = bytes.maketrans(b"\t\r\n'", b'   "')
 _EQUALS = re.compile(rb" *= *")
 
 
-def _check_zip(path: Path, lang: str) -> None:
+def _check_zip(path: Path, lang: str) -> dict[str, set[str]]:
     """Refuse a zip-based spreadsheet that would exhaust memory in calamine: a zip bomb, or (.xlsx)
     a sheet spanning more than MAX_CELLS cells. Other files are left to calamine to judge."""
     if not zipfile.is_zipfile(path):
-        return  # .xls, an encrypted workbook (a compound file), or not a spreadsheet at all
+        return {}  # .xls, an encrypted workbook (a compound file), or not a spreadsheet at all
+    formulas: dict[str, set[str]] = {}  # worksheet part → cells holding a formula and no computed value
 
     def refuse(detail: str) -> UnreadableFile:
         return UnreadableFile(t("issue.unreadable_file", lang, detail=detail))
@@ -185,11 +234,41 @@ def _check_zip(path: Path, lang: str) -> None:
                     cells = _xlsx_cells(data)
                     if cells > MAX_CELLS:
                         raise refuse(f"{info.filename} spans {cells:,} cells; delete stray cells far from the table")
+                    if b"<f" in data:
+                        formulas[info.filename] = {m.decode() for m in _FORMULA_NO_VALUE.findall(data)}
+            return _by_sheet_name(zf, formulas) if formulas else {}
     except UnreadableFile:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
             zlib.error) as exc:
         raise refuse(_short(exc)) from exc
+
+
+# A cell holding only a formula: no cached value (openpyxl and some exporters write these), so a
+# reader sees it empty. Excel recomputes on opening; a reader cannot.
+_FORMULA_NO_VALUE = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"[^>]*\br:id="([^"]*)"')
+_REL = re.compile(rb'<Relationship\b[^>]*>')
+_ATTR = re.compile(rb'\b(Id|Target)="([^"]*)"')
+
+
+def _by_sheet_name(zf: zipfile.ZipFile, by_part: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Re-key worksheet parts by the sheet names the workbook gives them."""
+    try:
+        sheets = _SHEET.findall(zf.read("xl/workbook.xml"))
+        rels = {}
+        for element in _REL.findall(zf.read("xl/_rels/workbook.xml.rels")):
+            attrs = dict(_ATTR.findall(element))
+            rels[attrs.get(b"Id", b"")] = attrs.get(b"Target", b"")
+    except KeyError:
+        return {}
+    out = {}
+    for name, rid in sheets:
+        target = rels.get(rid, b"").decode().lstrip("/")
+        part = target if target.startswith("xl/") else f"xl/{target}"
+        if part in by_part:
+            out[html.unescape(name.decode())] = by_part[part]
+    return out
 
 
 def _xlsx_cells(xml: bytes) -> int:
