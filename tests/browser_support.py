@@ -48,10 +48,15 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real streamlit server on the samples, in a fresh SQLite store."""
+    yield from serve(tmp_path_factory)
+
+
+def serve(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
+    """Start ``streamlit run dashboard.py`` on a free port (settings from extra_env); yield its URL."""
     need_browser()
     port = free_port()
     db = tmp_path_factory.mktemp("browser") / "store.sqlite"
-    env = {**os.environ, "DASHBOARD_DATABASE_URL": f"sqlite:///{db}", "DASHBOARD_LOAD_SAMPLES": "1"}
+    env = {**os.environ, "DASHBOARD_DATABASE_URL": f"sqlite:///{db}", "DASHBOARD_LOAD_SAMPLES": "1", **extra_env}
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
@@ -100,6 +105,6 @@ def settle(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector('[data-testid="stApp"]')
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Đang/)",
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Đang|Stop/)",
     )
     page.wait_for_timeout(1500)
