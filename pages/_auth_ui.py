@@ -87,16 +87,16 @@ def login_form(key: str = "sidebar_login") -> None:
         if st.button(ui.tr("auth.login_oidc"), key=f"{key}_oidc"):
             st.login()
         return
-    with st.form(key):
-        username = st.text_input(ui.tr("auth.username"))
-        password = st.text_input(ui.tr("auth.password"), type="password")
-        if st.form_submit_button(ui.tr("auth.login")):
-            user = authenticate(ui.engine(), username, password)
-            if user is None:
-                st.error(ui.tr("auth.failed"))
-            else:
-                st.session_state[_SESSION] = {"username": user.username, "at": time.time()}
-                st.rerun()
+    # plain widgets, not st.form: the values reach the server as they are typed, in every browser
+    username = st.text_input(ui.tr("auth.username"), key=f"{key}_username")
+    password = st.text_input(ui.tr("auth.password"), type="password", key=f"{key}_password")
+    if st.button(ui.tr("auth.login"), key=f"{key}_submit"):
+        user = authenticate(ui.engine(), username, password)
+        if user is None:
+            st.error(ui.tr("auth.failed"))
+        else:
+            st.session_state[_SESSION] = {"username": user.username, "at": time.time()}
+            st.rerun()
 
 
 def gate_viewing() -> None:

@@ -7,6 +7,7 @@ it and ``figures``, and never format exceptions themselves.
 from __future__ import annotations
 
 import datetime as dt
+import runpy
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -36,19 +37,26 @@ ENTRYPOINT = Path(__file__).resolve().parent.parent / "dashboard.py"
 def run_through_entrypoint() -> None:
     """Make sure a page runs inside dashboard.py's navigation, never on its own.
 
-    Streamlit treats a folder named pages/ as an old-style multipage app until the
-    entry file has called st.navigation once in the process: the very first visit
-    straight to /upload after a restart would run that page alone, with a menu of
-    every file in pages/. Then switch the old mode off and rerun: the rerun goes
-    through dashboard.py, its st.navigation and its checks.
+    Streamlit treats a folder named pages/ as an old-style multipage app until
+    the entry file has called st.navigation once in the process: the first
+    visit straight to /districts after a restart (and every AppTest run after
+    the first) would run the page alone, without language switch, sample note
+    or menu. In that case run the entry file here, in this same run (so widget
+    values are kept), which opens this page through st.navigation; then stop.
     """
     try:
         from streamlit.runtime.pages_manager import PagesManager
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
     except ImportError:  # a Streamlit without the old mode: nothing to do
         return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    ctx = get_script_run_ctx()
+    if ctx is None or not getattr(PagesManager, "uses_pages_directory", False):
+        return
+    PagesManager.uses_pages_directory = False  # also keeps the nested run from coming back here
+    # Run as the entry file itself, so its widgets (the language switch) keep the ids of later runs.
+    with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):
+        runpy.run_path(str(ENTRYPOINT), run_name="__main__")
+    st.stop()
 
 
 # --- store -----------------------------------------------------------------
