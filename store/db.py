@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, create_engine, event, inspect, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from loaders.errors import StoreError
 
-from .schema import meta, metadata
+from .schema import meta
 from .settings import get_settings
 
 
@@ -32,13 +32,35 @@ def get_engine(url: str | None = None) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        metadata.create_all(engine)
+        migrate(engine)
     except OperationalError as exc:
         raise StoreError(
             f"Không kết nối được cơ sở dữ liệu / cannot reach the database {parsed.render_as_string(hide_password=True)}: "
             f"{str(exc.orig).strip().splitlines()[0] if exc.orig else exc}"
         ) from exc
     return engine
+
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration in store/migrations (Alembic), in one transaction.
+
+    A store made by the first version of this code (tables, no alembic_version) is stamped with
+    the first revision, which is that schema, and upgraded from there.
+    """
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        tables = set(inspect(conn).get_table_names())
+        if "facts" in tables and "alembic_version" not in tables:
+            command.stamp(config, "0001")
+        command.upgrade(config, "head")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
