@@ -10,11 +10,6 @@ _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\.,;:_\-–—/\\()\[\]\"'`]+")
 
 
-def nfc(text: str) -> str:
-    """Composed Unicode (NFC), trimmed, with runs of white space made one space."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
-
-
 @lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
     s = unicodedata.normalize("NFD", text)
