@@ -250,6 +250,22 @@ def date_select(dates: Sequence[dt.date], key: str) -> dt.date | None:
                 index=len(dates) - 1)
 
 
+def year_and_date(facts: pd.DataFrame, prefix: str) -> tuple[int, dt.date | None]:
+    """The year and reporting-date selectors side by side; stops the page when there is no funding."""
+    from store import metrics
+
+    left, right, _ = st.columns([1, 1, 2])
+    with left:
+        year = year_select(metrics.years(facts), key=f"{prefix}_year")
+    if year is None:
+        st.info(tr("common.no_funding"))
+        st.stop()
+        raise AssertionError  # unreachable: st.stop raises
+    with right:
+        as_of = date_select(metrics.reporting_dates(facts, year), key=f"{prefix}_as_of_{year}")
+    return year, as_of
+
+
 def district_select(key: str, codes: Sequence[str] | None = None) -> str:
     """A district selectbox over GSO codes, showing names."""
     options = list(codes or districts())

@@ -13,14 +13,7 @@ st.title(ui.tr("districts.title"))
 facts = ui.facts()
 ui.require_data(facts)
 
-left, right, _ = st.columns([1, 1, 2])
-with left:
-    year = ui.year_select(metrics.years(facts), key="districts_year")
-if year is None:
-    st.info(ui.tr("common.no_funding"))
-    st.stop()
-with right:
-    as_of = ui.date_select(metrics.reporting_dates(facts, year), key=f"districts_as_of_{year}")
+year, as_of = ui.year_and_date(facts, "districts")
 
 funding = facts[(facts["year"] == year) & (facts["as_of"] <= as_of) & (facts["dataset"] != "poverty")]
 poverty_facts = facts[(facts["year"] == year) & (facts["dataset"] != "funding")]

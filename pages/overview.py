@@ -13,14 +13,7 @@ st.caption(ui.tr("overview.subtitle"))
 facts = ui.facts()
 ui.require_data(facts)
 
-left, right, _ = st.columns([1, 1, 2])
-with left:
-    year = ui.year_select(metrics.years(facts), key="overview_year")
-if year is None:
-    st.info(ui.tr("common.no_funding"))
-    st.stop()
-with right:
-    as_of = ui.date_select(metrics.reporting_dates(facts, year), key=f"overview_as_of_{year}")
+year, as_of = ui.year_and_date(facts, "overview")
 
 ui.report_downloads(year, as_of)
 by_district = metrics.funding_by_district(facts, year, as_of)

@@ -7,27 +7,18 @@ from collections.abc import Iterator
 import pytest
 
 from loaders.i18n import t
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, SHOTS, serve, settle
+from tests import browser_support
+from tests.browser_support import SHOTS, serve, settle
 
 ADMIN, PASSWORD = "chief", "mật khẩu dài 123"
+# the shared Chromium page; it runs on this module's app_url below
+page = browser_support.page
 
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server whose first admin comes from the environment: users exist, so changes need a sign-in."""
     yield from serve(tmp_path_factory, DASHBOARD_ADMIN_USER=ADMIN, DASHBOARD_ADMIN_PASSWORD=PASSWORD)
-
-
-@pytest.fixture(scope="module")
-def page(app_url: str):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
 
 
 def nav(page) -> list[str]:  # type: ignore[no-untyped-def]
