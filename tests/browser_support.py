@@ -6,6 +6,7 @@ then gets its own server on a fresh SQLite store holding the samples.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -108,3 +109,11 @@ def settle(page) -> None:  # type: ignore[no-untyped-def]
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Đang|Stop/)",
     )
     page.wait_for_timeout(1500)
+
+
+def serve_many(tmp_path_factory: pytest.TempPathFactory, database_url: str, count: int = 2,
+               **extra_env: str) -> Iterator[list[str]]:
+    """Start ``count`` servers (as ``serve`` does) all on the store at database_url; yield their URLs."""
+    with contextlib.ExitStack() as stack:
+        yield [stack.enter_context(contextlib.contextmanager(serve)(
+            tmp_path_factory, DASHBOARD_DATABASE_URL=database_url, **extra_env)) for _ in range(count)]
