@@ -9,6 +9,7 @@ st.set_page_config(page_title="Giảm nghèo bền vững Lai Châu", page_icon=
 ui.bootstrap()
 ui.language_switch()
 auth.gate_viewing()
+ui.scope_select()
 with st.sidebar.expander(ui.tr("auth.sign_in"), expanded=auth.signed_in() is not None):
     auth.login_form()
 ui.sample_note()

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from loaders.i18n import t
-from loaders.reference import components, districts, sources
+from loaders.reference import all_districts, components, provinces, sources
 
 from . import fmt
 
@@ -29,9 +29,9 @@ SERIES = ["#1f5f8b", "#4d9a6b", "#c9a227", "#8c5a9e", "#c0504d", "#5b8fa8", "#8a
 
 
 def district_name(code: str, lang: str) -> str:
-    """A district's short name, or the code itself when unknown."""
-    d = districts().get(code)
-    return d.label(lang) if d else code
+    """A district's (or a province's) short name, or the code itself when unknown."""
+    unit = all_districts().get(code) or provinces().get(code)
+    return unit.label(lang) if unit else code
 
 
 def _hover(lines: list[str]) -> str:
@@ -62,24 +62,26 @@ def _empty(lang: str, title: str, source_note: str) -> go.Figure:
 
 
 def ranked_disbursement(
-    by_district: pd.DataFrame, lang: str, *, year: int, as_of: dt.date, source_note: str
+    by_district: pd.DataFrame, lang: str, *, year: int, as_of: dt.date, source_note: str,
+    unit: str = "district_code",
 ) -> go.Figure:
-    """Districts ranked by disbursement rate, the target as a marker, lagging bars in amber."""
+    """Districts (or provinces: unit='province_code') ranked by disbursement rate, the target as a
+    marker, lagging bars in amber."""
     title = t("chart.ranked_title", lang, year=year, date=fmt.date(as_of, lang))
     frame = by_district.dropna(subset=["disbursement_rate"]).sort_values("disbursement_rate")
     if frame.empty:
         return _empty(lang, title, source_note)
     # a district without a report on the date shows the date its figures come from
     names = [
-        district_name(r.district_code, lang) if r.reported
-        else t("chart.label_as_of", lang, district=district_name(r.district_code, lang),
+        district_name(getattr(r, unit), lang) if r.reported
+        else t("chart.label_as_of", lang, district=district_name(getattr(r, unit), lang),
                date=fmt.date(r.report_as_of, lang))
         for r in frame.itertuples()
     ]
     hover = []
     for r in frame.itertuples():
         lines = [
-            f"<b>{district_name(r.district_code, lang)}</b>",
+            f"<b>{district_name(getattr(r, unit), lang)}</b>",
             f"{t('chart.disbursement_rate', lang)}: {fmt.percent(r.disbursement_rate, lang)}",
             f"{t('chart.target', lang)}: {fmt.percent(r.target_rate, lang)}",
             f"{t('chart.disbursed', lang)}: {fmt.money(r.disbursed, lang)}",
@@ -108,7 +110,7 @@ def ranked_disbursement(
     fig.update_yaxes(categoryorder="array", categoryarray=names)
     fig.update_xaxes(title_text=t("chart.disbursement_rate_axis", lang), range=[0, 105], ticksuffix="%",
                      gridcolor="#e5e5e5")
-    return _finish(fig, lang, title, source_note)
+    return _finish(fig, lang, title, source_note, height=max(460, 160 + 22 * len(names)))
 
 
 def funding_stacked(
@@ -119,19 +121,21 @@ def funding_stacked(
     year: int,
     as_of: dt.date,
     source_note: str,
+    unit: str = "district_code",
 ) -> go.Figure:
-    """Disbursed per district stacked by source or project, with each district's plan as a marker."""
+    """Disbursed per district (or province) stacked by source or project, with each one's plan as a marker."""
     key = "chart.by_source_title" if by == "source" else "chart.by_project_title"
     title = t(key, lang, year=year, date=fmt.date(as_of, lang))
     if breakdown.empty:
         return _empty(lang, title, source_note)
     order = list(sources()) if by == "source" else [c for c, comp in components().items() if comp.level == "project"]
     labels = {c: (sources()[c].label(lang) if by == "source" else components()[c].label(lang)) for c in order}
-    codes = [c for c in districts() if c in set(breakdown["district_code"])]
+    codes = sorted(set(breakdown[unit]))
     names = [district_name(c, lang) for c in codes]
     fig = go.Figure()
     for i, part in enumerate(order):
-        sel = breakdown[breakdown[by] == part].set_index("district_code").reindex(codes)
+        sel = breakdown[breakdown[by] == part].groupby(unit)[["plan", "disbursed"]].sum().reindex(codes)
+        sel["disbursement_rate"] = sel["disbursed"] / sel["plan"].where(sel["plan"] > 0) * 100
         if sel["plan"].fillna(0).sum() == 0:
             continue
         hover = [
@@ -145,7 +149,7 @@ def funding_stacked(
         ]
         fig.add_bar(x=names, y=sel["disbursed"], name=labels[part], marker_color=SERIES[i % len(SERIES)],
                     hovertext=hover, hoverinfo="text")
-    totals = breakdown.groupby("district_code")[["plan", "disbursed"]].sum().reindex(codes)
+    totals = breakdown.groupby(unit)[["plan", "disbursed"]].sum().reindex(codes)
     plan_hover = [
         _hover([
             f"<b>{n}</b>",
@@ -163,13 +167,14 @@ def funding_stacked(
     return _finish(fig, lang, title, source_note, height=500)
 
 
-def poverty_vs_target(poverty: pd.DataFrame, lang: str, *, year: int, source_note: str) -> go.Figure:
-    """Poverty rate per district at the end of a year (bars) against its target (markers)."""
+def poverty_vs_target(poverty: pd.DataFrame, lang: str, *, year: int, source_note: str,
+                      unit: str = "district_code") -> go.Figure:
+    """Poverty rate per district (or province) at the end of a year (bars) against its target (markers)."""
     title = t("chart.poverty_title", lang, year=year)
     frame = poverty[poverty["year"] == year].dropna(subset=["poor_rate"])
     if frame.empty:
         return _empty(lang, title, source_note)
-    frame = frame.set_index("district_code").reindex([c for c in districts() if c in set(frame["district_code"])])
+    frame = frame.set_index(unit).sort_index()
     names = [district_name(c, lang) for c in frame.index]
     off_track = (frame["poor_rate"] > frame["target_poor_rate"]).tolist()
     hover = [
@@ -307,16 +312,16 @@ def project_breakdown(
     return _finish(fig, lang, title, source_note, height=420)
 
 
-def rates_by_year(poverty: pd.DataFrame, lang: str, *, source_note: str) -> go.Figure:
-    """Poor (left) and near-poor (right) rates per district by year, one line per district."""
+def rates_by_year(poverty: pd.DataFrame, lang: str, *, source_note: str, unit: str = "district_code") -> go.Figure:
+    """Poor (left) and near-poor (right) rates per district (or province) by year, one line each."""
     years = sorted(poverty["year"].unique()) if not poverty.empty else []
     title = t("chart.rates_title", lang, first=years[0] if years else "", last=years[-1] if years else "")
     if poverty.empty:
         return _empty(lang, title, source_note)
     fig = make_subplots(rows=1, cols=2, subplot_titles=(t("chart.poor_rate", lang), t("chart.near_poor_rate", lang)),
                         horizontal_spacing=0.08)
-    for i, code in enumerate(c for c in districts() if c in set(poverty["district_code"])):
-        sel = poverty[poverty["district_code"] == code].sort_values("year")
+    for i, code in enumerate(sorted(set(poverty[unit]))):
+        sel = poverty[poverty[unit] == code].sort_values("year")
         name = district_name(code, lang)
         for col, column in ((1, "poor_rate"), (2, "near_poor_rate")):
             label = t("chart.poor_rate" if col == 1 else "chart.near_poor_rate", lang)

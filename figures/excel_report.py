@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from loaders.i18n import t
-from loaders.reference import components, districts, sources
+from loaders.reference import components, sources
 
 from . import fmt
 from .charts import district_name
@@ -239,14 +239,14 @@ def table_by_source(figures: ReportFigures, lang: str) -> Table:
 
 def table_by_project(figures: ReportFigures, lang: str, *, per_district: bool = True) -> Table:
     """Biểu 02: plan, disbursed and rate per project (I, II …) and sub-project (1, 2 …), province and per district."""
-    codes = list(districts()) if per_district else []
+    codes = figures.codes if per_district else []
     cells = {(r.component, r.district_code, m): getattr(r, m)
              for r in figures.by_component.itertuples() for m in ("plan", "disbursed")}
 
     def values_of(leaves: list[str]) -> list[Any]:
-        per = {(d, m): _sum([_value(cells.get((c, d, m))) for c in leaves]) for d in districts() for m in ("plan", "disbursed")}
-        plan = _sum([per[(d, "plan")] for d in districts()])
-        paid = _sum([per[(d, "disbursed")] for d in districts()])
+        per = {(d, m): _sum([_value(cells.get((c, d, m))) for c in leaves]) for d in figures.codes for m in ("plan", "disbursed")}
+        plan = _sum([per[(d, "plan")] for d in figures.codes])
+        paid = _sum([per[(d, "disbursed")] for d in figures.codes])
         return [plan, paid, _rate(paid, plan)] + [per[(d, m)] for d in codes for m in ("plan", "disbursed")]
 
     applicable = [c for c in components().values() if c.applies_lai_chau]

@@ -159,3 +159,9 @@ def district_map(
     fig.add_annotation(text=attribution_text(lang, short=True), xref="paper", yref="paper", x=0, y=-0.02, xanchor="left",
                        yanchor="top", showarrow=False, font={"size": 10, "color": "#666666"})
     return fig
+
+
+def covers(codes: list[str]) -> bool:
+    """True when the boundaries hold every one of these districts (the map can draw them)."""
+    known = {f["properties"]["gso_code"] for f in boundaries()["features"]}
+    return bool(codes) and set(codes) <= known

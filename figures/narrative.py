@@ -16,7 +16,7 @@ import pandas as pd
 
 from loaders.errors import LoaderError
 from loaders.i18n import t
-from loaders.reference import components, districts, sources
+from loaders.reference import DEFAULT_PROVINCE, all_districts, components, districts, province_of, sources
 from store import metrics
 from store.bootstrap import SAMPLE_USER, sample_files
 
@@ -39,13 +39,15 @@ class ReportFigures:
 
     year: int
     as_of: dt.date
-    by_district: pd.DataFrame  # metrics.funding_by_district, 8 districts
+    province_code: str  # the province reported on (GSO code)
+    codes: list[str]  # its districts, in code order
+    by_district: pd.DataFrame  # metrics.funding_by_district, every district of the province
     province: dict[str, float]  # metrics.province_funding
     by_source: pd.DataFrame  # long: district_code, source, plan, disbursed, disbursement_rate
     by_component: pd.DataFrame  # long: district_code, component, plan, disbursed, disbursement_rate
     poverty_year: int | None  # the year of the latest poverty review on or before as_of
     poverty_as_of: dt.date | None  # that review's date
-    poverty: pd.DataFrame  # metrics.poverty_by_district of poverty_year, 8 districts
+    poverty: pd.DataFrame  # metrics.poverty_by_district of poverty_year, every district of the province
     poverty_all: pd.DataFrame  # metrics.poverty_by_district, every year
     sample: bool  # figures come from the illustrative samples
     files: int  # how many imported files the figures come from
@@ -94,19 +96,28 @@ def poverty_review_at(facts: pd.DataFrame, year: int, as_of: dt.date) -> tuple[i
     return latest, sel.loc[sel["year"] == latest, "as_of"].max()
 
 
-def report_figures(facts: pd.DataFrame, year: int, as_of: dt.date | None = None) -> ReportFigures:
-    """The figures of a province report; NoReportData when the year has none."""
+def report_figures(facts: pd.DataFrame, year: int, as_of: dt.date | None = None,
+                   province: str | None = None) -> ReportFigures:
+    """The figures of a province report; NoReportData when the year has none.
+
+    The province is the one given, else the only one the facts hold, else the default (Lai Châu).
+    """
+    held = sorted(set(facts["province_code"])) if "province_code" in facts else []
+    province = province or (held[0] if len(held) == 1 else DEFAULT_PROVINCE)
+    if "province_code" in facts:
+        facts = facts[facts["province_code"] == province]
+    codes = list(districts(province))
     as_of = resolve_as_of(facts, year, as_of)
-    by_district = metrics.funding_by_district(facts, year, as_of)
+    by_district = metrics.funding_by_district(facts, year, as_of, codes)
     poverty_all = metrics.poverty_by_district(facts)
     poverty_year, poverty_as_of = poverty_review_at(facts, year, as_of)
     if by_district["plan"].isna().all() and not (facts["year"] == year).any():
         raise NoReportData(t("report.no_data", "vi", year=year, date=fmt.date(as_of, "vi"))
                            + " / " + t("report.no_data", "en", year=year, date=fmt.date(as_of, "en")))
-    poverty = poverty_all[poverty_all["year"] == poverty_year].set_index("district_code").reindex(list(districts()))
+    poverty = poverty_all[poverty_all["year"] == poverty_year].set_index("district_code").reindex(codes)
     used = facts[(facts["year"] == year) | (facts["year"] == poverty_year)]
     return ReportFigures(
-        year=year, as_of=as_of, by_district=by_district, province=metrics.province_funding(by_district),
+        year=year, as_of=as_of, province_code=province, codes=codes, by_district=by_district, province=metrics.province_funding(by_district),
         by_source=metrics.funding_breakdown(facts, year, as_of, "source"),
         by_component=metrics.funding_breakdown(facts, year, as_of, "component"),
         poverty_year=poverty_year, poverty_as_of=poverty_as_of, poverty=poverty.reset_index(), poverty_all=poverty_all,
@@ -205,8 +216,8 @@ def narrative_of(figures: ReportFigures, lang: str = "vi") -> list[str]:
 
 def district_narrative(facts: pd.DataFrame, district_code: str, year: int, lang: str = "vi") -> list[str]:
     """A few sentences on one district's year: disbursement and rank, slowest project, poverty vs target."""
-    figures = report_figures(facts, year)
-    name = districts()[district_code].label(lang, short=False)
+    figures = report_figures(facts, year, province=province_of(district_code))
+    name = all_districts()[district_code].label(lang, short=False)
     lines = []
     bd = figures.by_district.set_index("district_code")
     row = bd.loc[district_code]

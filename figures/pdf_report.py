@@ -23,7 +23,7 @@ from fpdf.fonts import FontFace
 
 from loaders.errors import LoaderError
 from loaders.i18n import t
-from loaders.reference import districts
+from loaders.reference import all_districts, districts, province_of
 from store import metrics
 
 from . import charts, fmt
@@ -324,12 +324,12 @@ def build_pdf_report(facts: pd.DataFrame, year: int, as_of: dt.date | None = Non
 
 def build_district_pdf(facts: pd.DataFrame, district_code: str, year: int, lang: str = "vi") -> bytes:
     """A one-page district profile as PDF bytes: key figures, the year's disbursement curve, poverty trend, narrative."""
-    if district_code not in districts():
+    if district_code not in all_districts():
         raise LoaderError(f"Mã huyện không hợp lệ / unknown district code: {district_code} "
-                          f"({', '.join(districts())})", code="unknown_district")
-    figures = report_figures(facts, year)
+                          f"({', '.join(districts())} …)", code="unknown_district")
+    figures = report_figures(facts, year, province=province_of(district_code))
     note = facts_note(facts[facts["district_code"] == district_code], lang)
-    name = districts()[district_code].label(lang, short=False)
+    name = all_districts()[district_code].label(lang, short=False)
     row = figures.by_district.set_index("district_code").loc[district_code]
     pov = figures.poverty.set_index("district_code").loc[district_code]
     million = t("report.kpi_million", lang)

@@ -20,10 +20,19 @@ from sqlalchemy import Engine
 from figures import fmt
 from loaders import FileReport, LoaderError
 from loaders.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from loaders.reference import components, districts, measures, sources
-from store.bootstrap import SAMPLE_USER, create_first_admin, load_samples_if_empty, sample_files
+from loaders.reference import (
+    DEFAULT_PROVINCE,
+    all_districts,
+    components,
+    districts,
+    measures,
+    province_of,
+    provinces,
+    sources,
+)
+from store import queries
+from store.bootstrap import create_first_admin, load_samples_if_empty, sample_batch_ids, shows_samples
 from store.db import data_version, get_engine
-from store.queries import current_facts
 from store.settings import get_settings
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -94,56 +103,75 @@ def bootstrap() -> None:
                 show_problems(exc)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _facts(url: str, version: int) -> pd.DataFrame:
-    return current_facts(_engine(url))
+@st.cache_data(show_spinner=False, max_entries=256)
+def _query(name: str, url: str, version: int, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    return getattr(queries, name)(_engine(url), *args, **dict(kwargs))
 
 
-def load_facts() -> pd.DataFrame:
-    """All current facts; the cache key holds the data version, so an import shows at once."""
+def query(name: str, *args: Any, **kwargs: Any) -> Any:
+    """store.queries.<name>(engine, *args, **kwargs), cached until the data version changes.
+
+    The data version is read from the database at every call, so an import made by any
+    server (several may share one PostgreSQL) shows at the next run everywhere.
+    """
     url = database_url()
-    return _facts(url, data_version(_engine(url)))
+    return _query(name, url, data_version(_engine(url)), args, tuple(sorted(kwargs.items())))
 
 
-def facts() -> pd.DataFrame:
-    """load_facts for a page: a store that cannot be read is reported here and stops the page."""
+def read(name: str, *args: Any, **kwargs: Any) -> Any:
+    """query for a page: a store that cannot be read is reported here and stops the page."""
     try:
-        return load_facts()
+        return query(name, *args, **kwargs)
     except Exception as exc:  # noqa: BLE001 - shown to the user by the one renderer
         show_problems(exc)
         st.stop()
         raise  # unreachable: st.stop raises
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _samples(url: str, version: int) -> tuple[bool, frozenset[int]]:
+    return shows_samples(_engine(url)), frozenset(sample_batch_ids(_engine(url)))
+
+
+def samples() -> tuple[bool, frozenset[int]]:
+    """Whether the store shows sample figures now, and the sample batches' ids."""
+    url = database_url()
+    return _samples(url, data_version(_engine(url)))
+
+
+def load_facts(province: str | None = None) -> pd.DataFrame:
+    """Current facts of a scope with their provenance (reports are built from them), cached."""
+    return query("current_facts", province=province or None)
+
+
 def is_sample(frame: pd.DataFrame) -> bool:
-    """True when any of these facts come from the illustrative sample batches."""
-    if frame.empty:
-        return False
-    # the sample batches, or the sample files imported again by someone else
-    names = {p.name for p in sample_files()}
-    return bool((frame["user_name"] == SAMPLE_USER).any() or frame["file_name"].isin(names).any())
+    """True when any of these facts (or sums of facts) come from the illustrative sample batches."""
+    return not frame.empty and bool(frame["batch_id"].isin(samples()[1]).any())
 
 
-def source_note(frame: pd.DataFrame) -> str:
-    """'Nguồn: dữ liệu nhập từ N tệp — số liệu minh họa' for the facts a chart draws on."""
-    note = tr("common.source_note", n=int(frame["file_name"].nunique()) if not frame.empty else 0)
-    return f"{note} — {tr('common.illustrative')}" if is_sample(frame) else note
+def source_note(*frames: pd.DataFrame) -> str:
+    """'Nguồn: dữ liệu nhập từ N tệp — số liệu minh họa' for the facts a figure draws on."""
+    ids = set().union(*(set(f["batch_id"].unique()) for f in frames if not f.empty)) if frames else set()
+    files = query("batch_files")
+    note = tr("common.source_note", n=int(files.loc[files["batch_id"].isin(ids), "file_name"].nunique()))
+    return f"{note} — {tr('common.illustrative')}" if any(is_sample(f) for f in frames) else note
 
 
-def caption(frame: pd.DataFrame, year: int | None = None, as_of: dt.date | None = None) -> None:
-    """The line under a chart: year, reporting date and source."""
-    parts = []
+def caption(frame: pd.DataFrame | Sequence[pd.DataFrame], year: int | None = None,
+            as_of: dt.date | None = None) -> None:
+    """The line under a chart: scope, year, reporting date and source."""
+    parts = [scope_label()]
     if year is not None:
         parts.append(tr("common.year_n", year=year))
     if as_of is not None:
         parts.append(tr("common.as_of_date", date=fmt.date(as_of, lang())))
-    parts.append(source_note(frame))
+    parts.append(source_note(*frame) if isinstance(frame, (list, tuple)) else source_note(frame))
     st.caption(" · ".join(parts))
 
 
-def require_data(frame: pd.DataFrame) -> None:
+def require_data(present: bool | pd.DataFrame) -> None:
     """Stop the page with a friendly message when there is nothing to show."""
-    if frame.empty:
+    if (present.empty if isinstance(present, pd.DataFrame) else not present):
         st.info(tr("common.empty"))
         st.stop()
 
@@ -172,19 +200,77 @@ def language_switch() -> None:
 def sample_note() -> None:
     """A visible sidebar warning while the store shows illustrative sample figures."""
     try:
-        frame = load_facts()
+        shown = samples()[0]
     except Exception:  # noqa: BLE001 - the page itself reports a broken store
         return
-    if is_sample(frame):
+    if shown:
         st.sidebar.warning(tr("app.illustrative_note"), icon="⚠️")
+
+
+# --- scope: the whole country or one province -------------------------------
+
+COUNTRY = ""
+
+
+def scope_select() -> None:
+    """The province selector in the sidebar ('' = the whole country), kept in st.session_state['province'].
+
+    It lists the provinces that have data; the default province (Lai Châu) is chosen first
+    when it has data.
+    """
+    try:
+        present = query("provinces_present")
+    except Exception:  # noqa: BLE001 - the page itself reports a broken store
+        present = []
+    options = [COUNTRY, *present]
+    if st.session_state.get("province") not in options:
+        st.session_state["province"] = DEFAULT_PROVINCE if DEFAULT_PROVINCE in present else COUNTRY
+    # the names change with the language, so the widget does too (see widget_key); the choice stays
+    st.session_state["province"] = st.sidebar.selectbox(
+        tr("common.scope"), options, index=options.index(st.session_state["province"]),
+        key=widget_key("province"), format_func={c: scope_name(c) for c in options}.__getitem__)
+
+
+def scope() -> str | None:
+    """The chosen province's GSO code, or None for the whole country."""
+    return st.session_state.get("province") or None
+
+
+def scope_name(code: str | None) -> str:
+    """'Cả nước' or 'Lai Châu'."""
+    if not code:
+        return tr("common.country")
+    p = provinces().get(code)
+    return p.label(lang()) if p else code
+
+
+def scope_label() -> str:
+    """'Cả nước' or 'Tỉnh Lai Châu', for captions and headings."""
+    code = scope()
+    if not code:
+        return tr("common.country")
+    p = provinces().get(code)
+    return p.label(lang(), short=False) if p else code
+
+
+def scope_districts() -> list[str]:
+    """GSO codes of the districts in scope: the chosen province's, or those of every province with data."""
+    code = scope()
+    return [c for p in ([code] if code else query("provinces_present")) for c in districts(p)]
 
 
 # --- selectors -------------------------------------------------------------
 
 def district_label(code: str, long: bool = False) -> str:
     """A district's name in the chosen language ('Mường Tè', or 'Huyện Mường Tè' when long)."""
-    d = districts().get(code)
+    d = all_districts().get(code)
     return d.label(lang(), short=not long) if d else code
+
+
+def province_label(code: str, long: bool = False) -> str:
+    """A province's name in the chosen language ('Lai Châu', or 'Tỉnh Lai Châu' when long)."""
+    p = provinces().get(code)
+    return p.label(lang(), short=not long) if p else code
 
 
 def widget_key(key: str) -> str:
@@ -250,48 +336,58 @@ def date_select(dates: Sequence[dt.date], key: str) -> dt.date | None:
                 index=len(dates) - 1)
 
 
-def year_and_date(facts: pd.DataFrame, prefix: str) -> tuple[int, dt.date | None]:
-    """The year and reporting-date selectors side by side; stops the page when there is no funding."""
-    from store import metrics
-
+def year_and_date(prefix: str) -> tuple[int, dt.date | None]:
+    """The year and reporting-date selectors of the scope, side by side; stops the page when there is no funding."""
     left, right, _ = st.columns([1, 1, 2])
     with left:
-        year = year_select(metrics.years(facts), key=f"{prefix}_year")
+        year = year_select(read("years_present", "funding", province=scope()), key=f"{prefix}_year")
     if year is None:
         st.info(tr("common.no_funding"))
         st.stop()
         raise AssertionError  # unreachable: st.stop raises
     with right:
-        as_of = date_select(metrics.reporting_dates(facts, year), key=f"{prefix}_as_of_{year}")
+        as_of = date_select(read("reporting_dates", year, province=scope()), key=f"{prefix}_as_of_{year}")
     return year, as_of
 
 
 def district_select(key: str, codes: Sequence[str] | None = None) -> str:
-    """A district selectbox over GSO codes, showing names."""
-    options = list(codes or districts())
+    """A district selectbox over GSO codes (default: the scope's districts), showing names."""
+    options = list(codes or scope_districts())
     return pick(tr("common.district"), options, key, labels={c: district_label(c) for c in options})
 
 
 # --- tables ----------------------------------------------------------------
 
+# At most this many facts are sent to the browser in a table; downloads hold every filtered row.
+SHOWN_ROWS = 5000
 UNIT_DIGITS = {"million_vnd": 1, "households": 0, "percent": 2}
 PROVENANCE = ("batch_id", "file_name", "sheet", "cell", "imported_at", "user_name")
 
 
-def fact_table(frame: pd.DataFrame, *, for_display: bool) -> pd.DataFrame:
-    """Facts with translated headers and names; on screen numbers and dates are formatted, in files kept raw."""
-    language = lang()
-    unit = frame["measure"].map(lambda m: measures()[m].unit if m in measures() else "")
+def fact_table(frame: pd.DataFrame, *, for_display: bool, language: str | None = None) -> pd.DataFrame:
+    """Facts with translated headers and names; on screen numbers and dates are formatted, in files kept raw.
+
+    Give ``language`` when called outside a script run (a download built on click).
+    """
+    language = language or lang()
+
+    def names(column: str, table: Mapping[str, Any], label: Any) -> pd.Series:
+        codes = frame[column].unique()
+        return frame[column].map({c: label(table[c]) if c in table else (c or "") for c in codes})
+
+    unit = frame["measure"].map({m: v.unit for m, v in measures().items()}).fillna("")
     out = pd.DataFrame({
-        "dataset": frame["dataset"].map(lambda v: tr(f"data.dataset_{v}")),
+        "dataset": frame["dataset"].map(lambda v: t(f"data.dataset_{v}", language)),
         "district_code": frame["district_code"],
-        "district": frame["district_code"].map(district_label),
+        "district": names("district_code", all_districts(), lambda d: d.label(language)),
+        "province": names("province_code", provinces(), lambda p: p.label(language)) if "province_code" in frame
+        else "",
         "year": frame["year"].astype(str) if for_display else frame["year"],
         "as_of": [fmt.date(d, language) for d in frame["as_of"]] if for_display else frame["as_of"],
-        "component": frame["component"].map(lambda c: components()[c].label(language) if c in components() else c or ""),
-        "source": frame["source"].map(lambda s: sources()[s].label(language) if s in sources() else s or ""),
-        "measure": frame["measure"].map(lambda m: measures()[m].label(language) if m in measures() else m),
-        "unit": unit.map(lambda u: tr(f"data.unit_{u}") if u else ""),
+        "component": names("component", components(), lambda c: c.label(language)),
+        "source": names("source", sources(), lambda c: c.label(language)),
+        "measure": names("measure", measures(), lambda m: m.label(language)),
+        "unit": unit.map(lambda u: t(f"data.unit_{u}", language) if u else ""),
         "value": ([fmt.number(v, language, UNIT_DIGITS.get(u, 2)) for v, u in zip(frame["value"], unit)]
                   if for_display else frame["value"]),
     }, index=frame.index)
@@ -301,7 +397,7 @@ def fact_table(frame: pd.DataFrame, *, for_display: bool) -> pd.DataFrame:
     if for_display and "imported_at" in out:
         out["imported_at"] = [f"{fmt.date(d, language)} {d:%H:%M}" if pd.notna(d) else fmt.MISSING
                               for d in frame["imported_at"]]
-    return out.rename(columns=lambda c: tr(f"data.col_{c}"))
+    return out.rename(columns=lambda c: t(f"data.col_{c}", language))
 
 
 # --- problems --------------------------------------------------------------
@@ -345,18 +441,26 @@ def report_downloads(year: int, as_of: dt.date | None, district_code: str | None
     from figures.excel_report import build_excel_report
     from figures.pdf_report import build_district_pdf, build_pdf_report
 
-    language, data = lang(), load_facts()
+    province = province_of(district_code) if district_code else scope()
+    if province != DEFAULT_PROVINCE:  # the reports' mastheads and signature blocks are Lai Châu's
+        st.caption(tr("report.choose_province", province=provinces()[DEFAULT_PROVINCE].label(lang())))
+        return
+    language, eng = lang(), engine()
+
+    def data() -> pd.DataFrame:  # read when a button is clicked, outside the script run
+        return queries.current_facts(eng, province=province)
+
     stamp = f"{year}" + (f"_{as_of:%Y%m%d}" if as_of else "")
     cols = st.columns(3)
     if district_code is None:
-        cols[0].download_button(tr("report.download_xlsx"), data=lambda: build_excel_report(data, year, as_of, language),
+        cols[0].download_button(tr("report.download_xlsx"), data=lambda: build_excel_report(data(), year, as_of, language),
                                 file_name=f"bao_cao_giam_ngheo_{stamp}.xlsx", on_click="ignore", icon=":material/table:",
                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        cols[1].download_button(tr("report.download_pdf"), data=lambda: build_pdf_report(data, year, as_of, language),
+        cols[1].download_button(tr("report.download_pdf"), data=lambda: build_pdf_report(data(), year, as_of, language),
                                 file_name=f"bao_cao_giam_ngheo_{stamp}.pdf", mime="application/pdf", on_click="ignore",
                                 icon=":material/picture_as_pdf:")
     else:
         cols[0].download_button(tr("report.download_district_pdf"),
-                                data=lambda: build_district_pdf(data, district_code, year, language),
+                                data=lambda: build_district_pdf(data(), district_code, year, language),
                                 file_name=f"ho_so_{district_code}_{year}.pdf", mime="application/pdf", on_click="ignore",
                                 icon=":material/picture_as_pdf:")

@@ -1,42 +1,53 @@
-"""Dữ liệu: current facts with their provenance, filtered, and downloads as CSV and Excel."""
+"""Dữ liệu: current facts of the scope with their provenance, filtered in SQL, and downloads as CSV and Excel."""
 
+import pandas as pd
 import streamlit as st
 
 from figures import fmt
 from loaders.reference import measures
 from pages import _ui as ui
+from store import queries
 
 ui.run_through_entrypoint()
 lang = ui.lang()
+province = ui.scope()
 st.title(ui.tr("data.title"))
-facts = ui.facts()
-ui.require_data(facts)
+st.caption(ui.scope_label())
+total = ui.read("count_facts", province=province)
+ui.require_data(total > 0)
 
 cols = st.columns(4)
-filters = {
-    "dataset": (cols[0], lambda v: ui.tr(f"data.dataset_{v}")),
-    "year": (cols[1], str),
-    "district_code": (cols[2], ui.district_label),
-    "measure": (cols[3], lambda v: measures()[v].label(lang) if v in measures() else v),
+options = {
+    "dataset": (["funding", "poverty", "target"], lambda v: ui.tr(f"data.dataset_{v}")),
+    "year": (ui.read("years_present", None, province=province), str),
+    "district_code": (ui.scope_districts(), ui.district_label),
+    "measure": (list(measures()), lambda v: measures()[v].label(lang) if v in measures() else v),
 }
-shown = facts
-for column, (col, label) in filters.items():
-    names = {v: label(v) for v in sorted(facts[column].unique().tolist())}
+filters = {}
+for (column, (values, label)), col in zip(options.items(), cols):
     with col:
-        picked = ui.pick_many(ui.tr(f"data.filter_{column}"), list(names), f"data_{column}", labels=names,
-                              placeholder=ui.tr("data.all"))
-    if picked:
-        shown = shown[shown[column].isin(picked)]
+        filters[column] = tuple(ui.pick_many(ui.tr(f"data.filter_{column}"), values, f"data_{column}",
+                                             labels={v: label(v) for v in values}, placeholder=ui.tr("data.all")))
 
-labelled = ui.fact_table(shown, for_display=False)
-st.caption(ui.tr("data.count", shown=fmt.number(len(shown), lang), total=fmt.number(len(facts), lang)))
+count = ui.read("count_facts", province=province, **filters)
+shown = ui.read("fact_rows", province=province, limit=ui.SHOWN_ROWS, **filters)
+st.caption(ui.tr("data.count", shown=fmt.number(count, lang), total=fmt.number(total, lang)))
+if count > len(shown):
+    st.caption(ui.tr("data.limited", shown=fmt.number(len(shown), lang), total=fmt.number(count, lang)))
 st.dataframe(ui.fact_table(shown, for_display=True), hide_index=True, width="stretch", height=520)
 ui.caption(shown)
 
-sheet = ui.tr("data.sheet")  # read now: the download callables run outside the script thread
+# read now: the download callables run outside the script thread, when a button is clicked
+sheet, eng, language = ui.tr("data.sheet"), ui.engine(), lang
+
+
+def every_row() -> pd.DataFrame:
+    return ui.fact_table(queries.fact_rows(eng, province=province, **filters), for_display=False, language=language)
+
+
 c1, c2, _ = st.columns([1, 1, 3])
-c1.download_button(ui.tr("data.download_csv"), data=lambda: fmt.csv_bytes(labelled), file_name="du_lieu_giam_ngheo.csv",
-                   mime="text/csv", on_click="ignore", icon=":material/download:")
-c2.download_button(ui.tr("data.download_xlsx"), data=lambda: fmt.xlsx_bytes(labelled, sheet),
+c1.download_button(ui.tr("data.download_csv"), data=lambda: fmt.csv_bytes(every_row()),
+                   file_name="du_lieu_giam_ngheo.csv", mime="text/csv", on_click="ignore", icon=":material/download:")
+c2.download_button(ui.tr("data.download_xlsx"), data=lambda: fmt.xlsx_bytes(every_row(), sheet),
                    file_name="du_lieu_giam_ngheo.xlsx", on_click="ignore", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -44,3 +44,30 @@ def create_first_admin(engine: Engine) -> bool:
         return False
     add_user(engine, settings.admin_user, settings.admin_password, Role.ADMIN, by="DASHBOARD_ADMIN_USER")
     return True
+
+
+def sample_batch_ids(engine: Engine) -> set[int]:
+    """Batches holding the illustrative samples: imported at first start, or the sample files imported again."""
+    from sqlalchemy import or_, select
+
+    from .schema import batches
+
+    names = [p.name for p in sample_files()]
+    query = select(batches.c.id).where(batches.c.undone.is_(False),
+                                       or_(batches.c.user_name == SAMPLE_USER, batches.c.file_name.in_(names)))
+    with engine.connect() as conn:
+        return {int(i) for (i,) in conn.execute(query)}
+
+
+def shows_samples(engine: Engine) -> bool:
+    """True while any current fact comes from a sample batch (the dashboard then says so)."""
+    from sqlalchemy import select
+
+    from .queries import CURRENT
+    from .schema import facts
+
+    ids = sample_batch_ids(engine)
+    if not ids:
+        return False
+    with engine.connect() as conn:
+        return conn.execute(select(facts.c.id).where(CURRENT, facts.c.batch_id.in_(ids)).limit(1)).first() is not None

@@ -1,8 +1,12 @@
 """Indicators computed from current facts: disbursement against plan, poverty against targets.
 
-Functions take the frame ``store.queries.current_facts`` returns and give
-plain frames; rates are percentages. A district's figures for a reporting
-date come from its latest report on or before that date within the year.
+Functions take facts as ``store.queries.current_facts`` returns them, or the
+frames SQL has already reduced (``store.queries.funding_facts``, ``target_facts``,
+``poverty_facts``: same columns, fewer rows), and give plain frames; rates are
+percentages. A district's figures for a reporting date come from its latest
+report on or before that date within the year. ``roll_up`` takes district rows
+to their provinces, whose totals ``province_funding`` and ``province_poverty``
+take on to the scope (a province or the country).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from loaders.reference import components, districts
+from loaders.reference import components, districts, province_of
 
 FUNDING_MEASURES = ["plan", "disbursed"]
 POVERTY_MEASURES = [
@@ -78,8 +82,10 @@ def _target_at(facts: pd.DataFrame, year: int, as_of: dt.date | None) -> pd.Seri
     return sel.set_index("district_code")["value"]
 
 
-def funding_by_district(facts: pd.DataFrame, year: int, as_of: dt.date | None = None) -> pd.DataFrame:
-    """Plan, disbursed, rate, target and flags per district, all 8 districts listed.
+def funding_by_district(facts: pd.DataFrame, year: int, as_of: dt.date | None = None,
+                        codes: list[str] | None = None) -> pd.DataFrame:
+    """Plan, disbursed, rate, target and flags per district, every district of ``codes`` listed
+    (default: the districts of the default province).
 
     ``reported`` is False for a district with no report dated as_of itself;
     ``lagging`` is True where the disbursement rate is below the target in force.
@@ -91,7 +97,7 @@ def funding_by_district(facts: pd.DataFrame, year: int, as_of: dt.date | None = 
         .fillna(0.0)
     ) if not latest.empty else pd.DataFrame(columns=FUNDING_MEASURES)
     dates = latest.groupby("district_code")["as_of"].max() if not latest.empty else pd.Series(dtype=object)
-    out = pd.DataFrame(index=pd.Index(list(districts()), name="district_code"))
+    out = pd.DataFrame(index=pd.Index(list(codes if codes is not None else districts()), name="district_code"))
     out["report_as_of"] = dates
     out["plan"] = wide["plan"] if "plan" in wide else np.nan
     out["disbursed"] = wide["disbursed"] if "disbursed" in wide else np.nan
@@ -103,7 +109,7 @@ def funding_by_district(facts: pd.DataFrame, year: int, as_of: dt.date | None = 
 
 
 def province_funding(by_district: pd.DataFrame) -> dict[str, float]:
-    """Province totals from funding_by_district: plan, disbursed and rate."""
+    """Totals of the rows of funding_by_district (or roll_up): plan, disbursed, rate, mean target."""
     plan = float(by_district["plan"].fillna(0).sum())
     disbursed = float(by_district["disbursed"].fillna(0).sum())
     target = by_district["target_rate"].dropna()
@@ -113,6 +119,38 @@ def province_funding(by_district: pd.DataFrame) -> dict[str, float]:
         "disbursement_rate": float(_rate(disbursed, plan)),
         "target_rate": float(target.mean()) if not target.empty else float("nan"),
     }
+
+
+def roll_up(by_district: pd.DataFrame) -> pd.DataFrame:
+    """funding_by_district rows summed per province, with the same columns keyed by ``province_code``.
+
+    A province is ``reported`` when all its districts are, ``lagging`` when its rate is below the
+    mean of its districts' targets; ``districts``, ``not_reported`` and ``lagging_districts`` count.
+    """
+    frame = by_district.assign(province_code=by_district["district_code"].map(lambda c: province_of(c) or ""))
+    groups = frame.groupby("province_code", sort=True)
+    out = pd.DataFrame({
+        "report_as_of": groups["report_as_of"].max(),
+        "plan": groups["plan"].sum(min_count=1),
+        "disbursed": groups["disbursed"].sum(min_count=1),
+        "target_rate": groups["target_rate"].mean(),
+        "districts": groups.size(),
+        "not_reported": groups["reported"].apply(lambda r: int((~r.astype(bool)).sum())),
+        "lagging_districts": groups["lagging"].apply(lambda r: int(r.astype(bool).sum())),
+    })
+    out["disbursement_rate"] = _rate(out["disbursed"], out["plan"])
+    out["reported"] = out["not_reported"] == 0
+    out["lagging"] = out["disbursement_rate"] < out["target_rate"]
+    return out.reset_index()
+
+
+def poverty_roll_up(by_district: pd.DataFrame) -> pd.DataFrame:
+    """poverty_by_district rows summed per province and year (province_poverty per province)."""
+    if by_district.empty:
+        return province_poverty(by_district).assign(province_code=pd.Series(dtype=str))
+    frame = by_district.assign(province_code=by_district["district_code"].map(lambda c: province_of(c) or ""))
+    parts = [province_poverty(group).assign(province_code=code) for code, group in frame.groupby("province_code")]
+    return pd.concat(parts, ignore_index=True)
 
 
 def funding_breakdown(facts: pd.DataFrame, year: int, as_of: dt.date | None, by: str) -> pd.DataFrame:
@@ -168,7 +206,8 @@ def province_poverty(by_district: pd.DataFrame) -> pd.DataFrame:
         households=("households", "sum"),
         poor_households=("poor_households", "sum"),
         near_poor_households=("near_poor_households", "sum"),
-        escaped_poverty=("escaped_poverty", "sum"),
+        # a year no district reported escapes for (the 2015 baseline) has no total, not a total of 0
+        escaped_poverty=("escaped_poverty", lambda v: v.sum(min_count=1)),
         target_poor=("target_poor", "sum"),
         targets=("has_target", "sum"),
     ).reset_index()

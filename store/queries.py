@@ -1,22 +1,63 @@
-"""Reading the store: current facts with their provenance, batches, emptiness."""
+"""Reading the store: current facts with their provenance, and the reduced frames the pages draw from.
+
+The pages never load every fact. Each reads, for its scope (the whole country, a
+province or a district), frames that SQL has already filtered and summed:
+
+- ``funding_facts``: a year's funding at each district's latest report on or before a
+  date, summed in SQL down to the grain a metric needs (see ``store.metrics``);
+- ``target_facts`` and ``poverty_facts``: targets and household counts, small by nature;
+- ``batch_files``: which file each batch came from, for provenance notes.
+
+The frames keep the columns of ``current_facts`` that metrics use, plus ``batch_id``, so
+``store.metrics`` works on them unchanged and every figure keeps its batches.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, and_, case, func, literal, select
 
 from .schema import batches, facts
 
 FACT_COLUMNS = [
-    "dataset", "district_code", "year", "as_of", "component", "source", "measure", "value",
+    "dataset", "district_code", "province_code", "year", "as_of", "component", "source", "measure", "value",
     "batch_id", "file_name", "sha256", "sheet", "cell", "imported_at", "user_name",
 ]
+# Where a frame sums over a dimension, that column holds this instead of a code (and '' stays ''),
+# so the metrics still see which grain each sum comes from.
+SUMMED = "*"
+
+CURRENT = facts.c.current  # bare column: the partial indexes say WHERE current, and the planner matches it
+
+
+def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns)
+    if "as_of" in frame:
+        frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+    if "year" in frame:
+        frame["year"] = frame["year"].astype("int64")
+    if "value" in frame:
+        frame["value"] = frame["value"].astype("float64")
+    return frame
+
+
+def _scoped(query: Select, province: str | None, district: str | None) -> Select:  # type: ignore[type-arg]
+    """Limit a query on facts to a province or a district ('' or None: no limit)."""
+    if province:
+        query = query.where(facts.c.province_code == province)
+    if district:
+        query = query.where(facts.c.district_code == district)
+    return query
 
 
 def is_empty(engine: Engine) -> bool:
     """True when the store holds no current fact."""
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(facts).where(facts.c.current.is_(True))).scalar_one() == 0
+        return conn.execute(select(facts.c.id).where(CURRENT).limit(1)).first() is None
 
 
 def current_facts(
@@ -25,16 +66,19 @@ def current_facts(
     dataset: str | None = None,
     year: int | None = None,
     district_codes: list[str] | None = None,
+    province: str | None = None,
+    limit: int | None = None,
 ) -> pd.DataFrame:
-    """Current facts with batch, file, sheet and cell, filtered in SQL."""
+    """Current facts with batch, file, sheet and cell, filtered in SQL (at most ``limit`` rows)."""
     query = (
         select(
-            facts.c.dataset, facts.c.district_code, facts.c.year, facts.c.as_of, facts.c.component,
-            facts.c.source, facts.c.measure, facts.c.value, facts.c.batch_id, batches.c.file_name,
-            batches.c.sha256, facts.c.sheet, facts.c.cell, batches.c.imported_at, batches.c.user_name,
+            facts.c.dataset, facts.c.district_code, facts.c.province_code, facts.c.year, facts.c.as_of,
+            facts.c.component, facts.c.source, facts.c.measure, facts.c.value, facts.c.batch_id,
+            batches.c.file_name, batches.c.sha256, facts.c.sheet, facts.c.cell, batches.c.imported_at,
+            batches.c.user_name,
         )
         .join(batches, batches.c.id == facts.c.batch_id)
-        .where(facts.c.current.is_(True))
+        .where(CURRENT)
         .order_by(facts.c.dataset, facts.c.district_code, facts.c.year, facts.c.as_of, facts.c.component,
                   facts.c.source, facts.c.measure)
     )
@@ -44,12 +88,171 @@ def current_facts(
         query = query.where(facts.c.year == year)
     if district_codes:
         query = query.where(facts.c.district_code.in_(district_codes))
+    query = _scoped(query, province, None)
+    if limit is not None:
+        query = query.limit(limit)
     with engine.connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).fetchall(), columns=FACT_COLUMNS)
-    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
-    frame["year"] = frame["year"].astype("int64")
-    frame["value"] = frame["value"].astype("float64")
-    return frame
+        return _frame(conn.execute(query).fetchall(), FACT_COLUMNS)
+
+
+def count_facts(engine: Engine, *, province: str | None = None, **equal: Sequence[Any]) -> int:
+    """How many current facts match: a province, and for each column given, one of its values."""
+    query = _scoped(select(func.count()).select_from(facts).where(CURRENT), province, None)
+    for column, values in equal.items():
+        if values:
+            query = query.where(facts.c[column].in_(list(values)))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def fact_rows(engine: Engine, *, province: str | None = None, limit: int | None = None,
+              **equal: Sequence[Any]) -> pd.DataFrame:
+    """Current facts with provenance, filtered like count_facts, in key order, at most ``limit``."""
+    query = (
+        select(
+            facts.c.dataset, facts.c.district_code, facts.c.province_code, facts.c.year, facts.c.as_of,
+            facts.c.component, facts.c.source, facts.c.measure, facts.c.value, facts.c.batch_id,
+            batches.c.file_name, batches.c.sha256, facts.c.sheet, facts.c.cell, batches.c.imported_at,
+            batches.c.user_name,
+        )
+        .join(batches, batches.c.id == facts.c.batch_id)
+        .where(CURRENT)
+        .order_by(facts.c.dataset, facts.c.year, facts.c.district_code, facts.c.as_of, facts.c.component,
+                  facts.c.source, facts.c.measure)
+    )
+    query = _scoped(query, province, None)
+    for column, values in equal.items():
+        if values:
+            query = query.where(facts.c[column].in_(list(values)))
+    if limit is not None:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        return _frame(conn.execute(query).fetchall(), FACT_COLUMNS)
+
+
+def provinces_present(engine: Engine) -> list[str]:
+    """Province codes that have current facts, in code order."""
+    query = select(facts.c.province_code).distinct().where(CURRENT).order_by(facts.c.province_code)
+    with engine.connect() as conn:
+        return [p for (p,) in conn.execute(query) if p]
+
+
+def years_present(engine: Engine, dataset: str | None = "funding", *, province: str | None = None,
+                  district: str | None = None) -> list[int]:
+    """Years that have current facts of a dataset (None: any) in a scope, ascending."""
+    query = select(facts.c.year).distinct().where(CURRENT)
+    if dataset:
+        query = query.where(facts.c.dataset == dataset)
+    query = _scoped(query, province, district).order_by(facts.c.year)
+    with engine.connect() as conn:
+        return [int(y) for (y,) in conn.execute(query)]
+
+
+def reporting_dates(engine: Engine, year: int, *, province: str | None = None) -> list[dt.date]:
+    """Funding report dates of a budget year in a scope, ascending."""
+    query = _scoped(
+        select(facts.c.as_of).distinct().where(CURRENT, facts.c.dataset == "funding", facts.c.year == year),
+        province, None,
+    ).order_by(facts.c.as_of)
+    with engine.connect() as conn:
+        return [pd.Timestamp(d).date() for (d,) in conn.execute(query)]
+
+
+FUNDING_COLUMNS = ["dataset", "district_code", "province_code", "year", "as_of", "component", "source", "measure",
+                   "value", "batch_id", "facts"]
+
+
+def funding_facts(
+    engine: Engine,
+    year: int | None = None,
+    as_of: dt.date | None = None,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    keep: str | None = None,
+    latest: bool = True,
+) -> pd.DataFrame:
+    """Funding summed in SQL: per district, report date, batch, grain and measure.
+
+    ``keep`` ('source', 'component' or None) is the dimension kept as codes; the other
+    is summed and shows SUMMED (or '' where the facts had none), so the metrics can
+    still tell a breakdown by source from one by project. With ``latest`` only each
+    district's latest report on or before ``as_of`` within ``year`` is read;
+    otherwise every report date (of ``year`` if given). ``facts`` counts the values
+    summed in each row.
+    """
+    if latest and year is None:
+        raise ValueError("latest funding needs a year")
+    component = facts.c.component if keep in ("component", "project") else case(
+        (facts.c.component == "", literal("")), else_=literal(SUMMED))
+    source = facts.c.source if keep == "source" else case((facts.c.source == "", literal("")), else_=literal(SUMMED))
+    where = [CURRENT, facts.c.dataset == "funding"]
+    if year is not None:
+        where.append(facts.c.year == year)
+    if as_of is not None:
+        where.append(facts.c.as_of <= as_of)
+    query = select(
+        facts.c.district_code, facts.c.province_code, facts.c.year, facts.c.as_of, component.label("component"),
+        source.label("source"), facts.c.measure, func.sum(facts.c.value), facts.c.batch_id, func.count(),
+    ).where(*where)
+    if latest:
+        dates = _scoped(
+            select(facts.c.district_code.label("d"), func.max(facts.c.as_of).label("latest")).where(*where),
+            province, district,
+        ).group_by(facts.c.district_code).subquery()
+        query = query.join(dates, and_(facts.c.district_code == dates.c.d, facts.c.as_of == dates.c.latest))
+    query = _scoped(query, province, district).group_by(
+        facts.c.district_code, facts.c.province_code, facts.c.year, facts.c.as_of, component, source,
+        facts.c.measure, facts.c.batch_id,
+    )
+    with engine.connect() as conn:
+        rows = [("funding", *row) for row in conn.execute(query)]
+    frame = _frame(rows, FUNDING_COLUMNS)
+    return frame.sort_values(["district_code", "as_of", "component", "source", "measure"], ignore_index=True)
+
+
+SMALL_COLUMNS = ["dataset", "district_code", "province_code", "year", "as_of", "component", "source", "measure",
+                 "value", "batch_id"]
+
+
+def _small(engine: Engine, datasets: tuple[str, ...], *, year: int | None, as_of: dt.date | None,
+           province: str | None, district: str | None, measures: tuple[str, ...] = ()) -> pd.DataFrame:
+    query = select(
+        facts.c.dataset, facts.c.district_code, facts.c.province_code, facts.c.year, facts.c.as_of,
+        facts.c.component, facts.c.source, facts.c.measure, facts.c.value, facts.c.batch_id,
+    ).where(CURRENT, facts.c.dataset.in_(datasets))
+    if year is not None:
+        query = query.where(facts.c.year == year)
+    if as_of is not None:
+        query = query.where(facts.c.as_of <= as_of)
+    if measures:
+        query = query.where(facts.c.measure.in_(measures))
+    query = _scoped(query, province, district).order_by(facts.c.district_code, facts.c.year, facts.c.as_of,
+                                                        facts.c.measure)
+    with engine.connect() as conn:
+        return _frame(conn.execute(query).fetchall(), SMALL_COLUMNS)
+
+
+def target_facts(engine: Engine, year: int | None = None, as_of: dt.date | None = None, *,
+                 province: str | None = None, district: str | None = None) -> pd.DataFrame:
+    """Disbursement targets (of a year, dated on or before as_of) in a scope."""
+    return _small(engine, ("target",), year=year, as_of=as_of, province=province, district=district,
+                  measures=("target_disbursement_rate",))
+
+
+def poverty_facts(engine: Engine, *, province: str | None = None, district: str | None = None) -> pd.DataFrame:
+    """Household counts of every review and the poverty-rate targets, in a scope."""
+    counts = _small(engine, ("poverty",), year=None, as_of=None, province=province, district=district)
+    targets = _small(engine, ("target",), year=None, as_of=None, province=province, district=district,
+                     measures=("target_poor_rate",))
+    return pd.concat([counts, targets], ignore_index=True) if not targets.empty else counts
+
+
+def batch_files(engine: Engine) -> pd.DataFrame:
+    """Batch id, file name and importing user of every batch: what a figure's batches say of its source."""
+    query = select(batches.c.id, batches.c.file_name, batches.c.user_name).order_by(batches.c.id)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).fetchall(), columns=["batch_id", "file_name", "user_name"])
 
 
 def batch_list(engine: Engine) -> pd.DataFrame:

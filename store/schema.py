@@ -46,6 +46,8 @@ facts = Table(
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
     Column("dataset", String(16), nullable=False),
     Column("district_code", String(8), nullable=False),
+    # the district's province (GSO code), kept beside it so a province's figures are read through an index
+    Column("province_code", String(4), nullable=False, server_default=""),
     Column("year", Integer, nullable=False),
     Column("as_of", Date, nullable=False),
     Column("component", String(16), nullable=False, default=""),
@@ -68,7 +70,13 @@ Index(
     sqlite_where=text("current"),
     postgresql_where=text("current"),
 )
-Index("ix_facts_current_dataset_year", facts.c.current, facts.c.dataset, facts.c.year)
+# What the pages read: a year's current facts of one dataset, of one province or the whole country.
+Index(
+    "ix_facts_current_scope",
+    facts.c.dataset, facts.c.year, facts.c.province_code, facts.c.district_code, facts.c.as_of,
+    sqlite_where=text("current"),
+    postgresql_where=text("current"),
+)
 Index("ix_facts_batch", facts.c.batch_id)
 Index("ix_facts_replaced_by", facts.c.replaced_by)
 

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 
 from loaders.errors import StoreError
 from loaders.records import FileReport
+from loaders.reference import province_of
 
 from .auth import User, authorize, record
 from .db import bump_data_version
@@ -102,6 +103,7 @@ def _write_one(conn, report: FileReport, *, user: str, now: dt.datetime) -> Batc
     ).inserted_primary_key[0]
 
     existing = _current_values(conn, report)
+    province = {code: province_of(code) or "" for code in {r.district_code for r in report.records}}
     new_rows: list[dict[str, Any]] = []
     replaced: list[int] = []
     unchanged = 0
@@ -113,7 +115,8 @@ def _write_one(conn, report: FileReport, *, user: str, now: dt.datetime) -> Batc
         if old is not None:
             replaced.append(old[0])
         row = dict(zip(FACT_KEY, rec.key))
-        row.update(value=rec.value, sheet=rec.sheet, cell=rec.cell, batch_id=batch_id, current=True, replaced_by=None)
+        row.update(province_code=province[rec.district_code], value=rec.value, sheet=rec.sheet, cell=rec.cell,
+                   batch_id=batch_id, current=True, replaced_by=None)
         new_rows.append(row)
 
     for i in range(0, len(replaced), _CHUNK):
@@ -130,7 +133,7 @@ def _write_one(conn, report: FileReport, *, user: str, now: dt.datetime) -> Batc
     return BatchResult(name, report.sha256, batch_id, new, changed, unchanged)
 
 
-_COPY_COLUMNS = (*FACT_KEY, "value", "sheet", "cell", "batch_id", "current", "replaced_by")
+_COPY_COLUMNS = (*FACT_KEY, "province_code", "value", "sheet", "cell", "batch_id", "current", "replaced_by")
 
 
 def _insert_facts(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -2,8 +2,9 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, select
+from sqlalchemy import create_engine, inspect, select, text
 
+from loaders.reference import province_of
 from store.db import get_engine
 from store.queries import is_empty
 from store.schema import facts, metadata
@@ -13,15 +14,48 @@ def test_the_migrations_build_exactly_the_declared_schema(engine):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         assert diff == []
-        assert MigrationContext.configure(conn).get_current_revision() == "0001"
+        assert MigrationContext.configure(conn).get_current_revision() == "0002"
+
+
+def _first_schema(url: str) -> None:
+    """A store as the first version of the code made it: the schema of revision 0001, no alembic_version."""
+    from alembic import command
+    from alembic.config import Config
+
+    from store.db import MIGRATIONS
+
+    old = create_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with old.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(text("DROP TABLE alembic_version"))
+    old.dispose()
 
 
 def test_a_store_from_before_the_migrations_is_stamped_and_kept(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    old = create_engine(url)
-    metadata.create_all(old)  # how the first version of the code made its store
-    old.dispose()
+    _first_schema(url)
     engine = get_engine(url)
     assert "alembic_version" in inspect(engine).get_table_names() and is_empty(engine)
     with engine.connect() as conn:
         assert conn.execute(select(facts.c.id)).first() is None
+
+
+def test_facts_stored_before_provinces_get_their_province(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    _first_schema(url)
+    old = create_engine(url)
+    with old.begin() as conn:
+        conn.execute(text("INSERT INTO batches (file_name, sha256, imported_at, user_name, facts_new, facts_changed, "
+                          "facts_unchanged, undone) VALUES ('a.xlsx', 'x', '2017-11-01 00:00:00', 'u', 2, 0, 0, 0)"))
+        for district in ("107", "062"):
+            conn.execute(text("INSERT INTO facts (batch_id, dataset, district_code, year, as_of, component, source, "
+                              "measure, value, sheet, cell, current) VALUES (1, 'funding', :d, 2017, '2017-10-31', "
+                              "'1.1', 'central', 'plan', 5.0, 'S', 'C3', 1)"), {"d": district})
+    old.dispose()
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        got = dict(conn.execute(select(facts.c.district_code, facts.c.province_code)).fetchall())
+    assert got == {"107": "12", "062": province_of("062")} and province_of("062") not in ("", None, "12")

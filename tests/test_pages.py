@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from figures import fmt
 from loaders.i18n import t
 from loaders.reference import ROOT, SAMPLES_DIR
+from pages._ui import SHOWN_ROWS
 from store import metrics
 from store.bootstrap import load_samples_if_empty, sample_files
 from store.db import get_engine
@@ -173,11 +174,16 @@ def test_choices_survive_a_language_switch(db_url: str) -> None:
     assert at.title[0].value == t("profile.title", "en")
 
 
-def test_data_page_shows_every_current_fact(db_url: str, facts) -> None:  # type: ignore[no-untyped-def]
+def test_data_page_counts_every_current_fact_and_shows_the_first_ones(db_url: str, facts) -> None:  # type: ignore[no-untyped-def]
     at = open_page("data")
-    assert len(at.dataframe[0].value) == len(facts)
+    assert len(facts) > SHOWN_ROWS  # the samples are more than the screen shows
+    assert len(at.dataframe[0].value) == SHOWN_ROWS
+    captions = " ".join(c.value for c in at.caption)
+    assert fmt.number(len(facts), "vi") in captions and fmt.number(SHOWN_ROWS, "vi") in captions
     at.multiselect(key="data_district_code.vi").set_value(["107"]).run()
-    assert len(at.dataframe[0].value) == int((facts["district_code"] == "107").sum())
+    mine = facts[facts["district_code"] == "107"]
+    assert len(at.dataframe[0].value) == len(mine) < SHOWN_ROWS
+    assert set(at.dataframe[0].value[t("data.col_cell", "vi")]) == set(mine["cell"])
 
 
 def test_upload_page_offers_uploader_and_template(db_url: str) -> None:
@@ -228,3 +234,60 @@ def test_report_downloads_on_the_overview_and_profile(db_url: str) -> None:
     assert t("report.download_xlsx", "vi") in labels and t("report.download_pdf", "vi") in labels
     profile = open_page("district_profile")
     assert t("report.download_district_pdf", "vi") in [b.proto.label for b in profile.get("download_button")]
+
+
+def _bar_labels(at: AppTest) -> str:
+    """The category labels of the page's first chart, joined."""
+    import json
+
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return " ".join(str(v) for trace in spec["data"] for v in trace.get("y", []))
+
+
+def _add_province(url: str, province: str) -> float:
+    """Write a year of funding for every district of another province; its plan total."""
+    import hashlib
+
+    from loaders.records import Dataset, FileReport, Record
+    from loaders.reference import districts
+    from store.writes import write_reports
+
+    as_of, records = dt.date(2017, 10, 31), []
+    for i, code in enumerate(districts(province)):
+        for measure, value in (("plan", 1000.0 + i), ("disbursed", 100.0 * i)):
+            records.append(Record(Dataset.FUNDING, code, 2017, as_of, "1.1", "central", measure, value, "S", f"C{i}"))
+        records.append(Record(Dataset.TARGET, code, 2017, as_of, None, None, "target_disbursement_rate", 60.0, "S",
+                              f"D{i}"))
+    engine = get_engine(url)
+    write_reports(engine, [FileReport(path=f"{province}.xlsx", sha256=hashlib.sha256(province.encode()).hexdigest(),
+                                      records=records)], user="tester")
+    engine.dispose()
+    return sum(1000.0 + i for i in range(len(districts(province))))
+
+
+def test_every_page_can_be_scoped_to_a_province_or_the_country(db_url: str, facts) -> None:  # type: ignore[no-untyped-def]
+    from loaders.reference import districts, provinces
+
+    dien_bien = _add_province(db_url, "11")
+    at = open_page("overview")
+    scope = at.sidebar.selectbox(key="province.vi")
+    assert scope.options == ["Cả nước", "Điện Biên", "Lai Châu"] and scope.value == "12"  # Lai Châu first
+    lai_chau = metrics.province_funding(metrics.funding_by_district(facts, 2017, dt.date(2017, 10, 31)))["plan"]
+    assert at.metric[0].value == fmt.number(lai_chau, "vi")
+
+    scope.set_value("11").run()
+    assert not at.exception
+    assert at.metric[0].value == fmt.number(dien_bien, "vi")
+    chart = _bar_labels(at)
+    assert all(d.label("vi") in chart for d in districts("11").values())
+
+    scope.set_value("").run()  # the country: Lai Châu and Điện Biên summed, provinces ranked
+    assert at.metric[0].value == fmt.number(lai_chau + dien_bien, "vi")
+    chart = _bar_labels(at)
+    assert provinces()["11"].label("vi") in chart and provinces()["12"].label("vi") in chart
+    assert "Mường Tè" not in chart
+    for page in PAGES[1:5]:  # the scope stays chosen from page to page
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert at.sidebar.selectbox(key="province.vi").value == ""
+        assert "Cả nước" in texts(at) or page == "district_profile"

@@ -1,0 +1,40 @@
+"""facts carry their district's province: province_code and an index for a province's or the country's year
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-27
+"""
+
+import csv
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+DISTRICTS_CSV = Path(__file__).resolve().parents[3] / "data" / "reference" / "districts.csv"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('facts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('province_code', sa.String(length=4), server_default='', nullable=False))
+        batch_op.drop_index('ix_facts_current_dataset_year')
+        batch_op.create_index('ix_facts_current_scope', ['dataset', 'year', 'province_code', 'district_code', 'as_of'],
+                              unique=False, sqlite_where=sa.text('current'), postgresql_where=sa.text('current'))
+    # facts stored before this revision get their province from the reference table
+    with open(DISTRICTS_CSV, encoding="utf-8", newline="") as fh:
+        pairs = [{"d": r["code"], "p": r["province_code"]} for r in csv.DictReader(fh)]
+    op.get_bind().execute(sa.text("UPDATE facts SET province_code = :p WHERE district_code = :d AND province_code = ''"),
+                          pairs)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('facts', schema=None) as batch_op:
+        batch_op.drop_index('ix_facts_current_scope', sqlite_where=sa.text('current'),
+                            postgresql_where=sa.text('current'))
+        batch_op.create_index('ix_facts_current_dataset_year', ['current', 'dataset', 'year'], unique=False)
+        batch_op.drop_column('province_code')
