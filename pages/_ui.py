@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import runpy
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -128,6 +128,24 @@ def read(name: str, *args: Any, **kwargs: Any) -> Any:
         raise  # unreachable: st.stop raises
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _view(_build: Callable[..., Any], name: str, url: str, version: int, args: tuple[Any, ...]) -> Any:
+    return _build(*args)
+
+
+def view(build: Callable[..., Any], *args: Any) -> Any:
+    """build(*args), kept for every session until the data version changes.
+
+    For what a page derives from the store (indicator frames, figures): ``build`` must depend
+    only on its arguments (scope, year, date, language …) and the store, and its result must
+    not be changed by the caller. Kept as objects, not pickled: a plotly figure rebuilt from
+    a pickle costs as much as building it anew.
+    """
+    url = database_url()
+    name = f"{build.__code__.co_filename}:{build.__qualname__}"  # pages all run as one module name
+    return _view(build, name, url, data_version(_engine(url)), args)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _samples(url: str, version: int) -> tuple[bool, frozenset[int]]:
     return shows_samples(_engine(url)), frozenset(sample_batch_ids(_engine(url)))
@@ -160,13 +178,19 @@ def source_note(*frames: pd.DataFrame) -> str:
 def caption(frame: pd.DataFrame | Sequence[pd.DataFrame], year: int | None = None,
             as_of: dt.date | None = None) -> None:
     """The line under a chart: scope, year, reporting date and source."""
+    st.caption(caption_text(frame, year, as_of))
+
+
+def caption_text(frame: pd.DataFrame | Sequence[pd.DataFrame], year: int | None = None,
+                 as_of: dt.date | None = None) -> str:
+    """The text of caption()."""
     parts = [scope_label()]
     if year is not None:
         parts.append(tr("common.year_n", year=year))
     if as_of is not None:
         parts.append(tr("common.as_of_date", date=fmt.date(as_of, lang())))
     parts.append(source_note(*frame) if isinstance(frame, (list, tuple)) else source_note(frame))
-    st.caption(" · ".join(parts))
+    return " · ".join(parts)
 
 
 def require_data(present: bool | pd.DataFrame) -> None:
@@ -254,9 +278,13 @@ def scope_label() -> str:
 
 
 def scope_districts() -> list[str]:
-    """GSO codes of the districts in scope: the chosen province's, or those of every province with data."""
-    code = scope()
-    return [c for p in ([code] if code else query("provinces_present")) for c in districts(p)]
+    """GSO codes of the districts in the chosen scope (see districts_in)."""
+    return districts_in(scope())
+
+
+def districts_in(province: str | None) -> list[str]:
+    """GSO codes of a province's districts, or for the country (None) those of every province with data."""
+    return [c for p in ([province] if province else query("provinces_present")) for c in districts(p)]
 
 
 # --- selectors -------------------------------------------------------------

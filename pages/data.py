@@ -1,5 +1,7 @@
 """Dữ liệu: current facts of the scope with their provenance, filtered in SQL, and downloads as CSV and Excel."""
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -29,13 +31,23 @@ for (column, (values, label)), col in zip(options.items(), cols):
         filters[column] = tuple(ui.pick_many(ui.tr(f"data.filter_{column}"), values, f"data_{column}",
                                              labels={v: label(v) for v in values}, placeholder=ui.tr("data.all")))
 
-count = ui.read("count_facts", province=province, **filters)
-shown = ui.read("fact_rows", province=province, limit=ui.SHOWN_ROWS, **filters)
+
+
+def build(province: str | None, filters: tuple[tuple[str, tuple[Any, ...]], ...], lang: str) -> dict[str, Any]:
+    """The count and the first rows of the filtered facts, formatted (kept by ui.view until the data change)."""
+    chosen = dict(filters)
+    rows = ui.query("fact_rows", province=province, limit=ui.SHOWN_ROWS, **chosen)
+    return {"count": ui.query("count_facts", province=province, **chosen), "rows": len(rows),
+            "table": ui.fact_table(rows, for_display=True), "caption": ui.caption_text(rows)}
+
+
+shown = ui.view(build, province, tuple(filters.items()), lang)
+count = shown["count"]
 st.caption(ui.tr("data.count", shown=fmt.number(count, lang), total=fmt.number(total, lang)))
-if count > len(shown):
-    st.caption(ui.tr("data.limited", shown=fmt.number(len(shown), lang), total=fmt.number(count, lang)))
-st.dataframe(ui.fact_table(shown, for_display=True), hide_index=True, width="stretch", height=520)
-ui.caption(shown)
+if count > shown["rows"]:
+    st.caption(ui.tr("data.limited", shown=fmt.number(shown["rows"], lang), total=fmt.number(count, lang)))
+st.dataframe(shown["table"], hide_index=True, width="stretch", height=520)
+st.caption(shown["caption"])
 
 # read now: the download callables run outside the script thread, when a button is clicked
 sheet, eng, language = ui.tr("data.sheet"), ui.engine(), lang

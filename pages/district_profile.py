@@ -1,5 +1,7 @@
 """Hồ sơ huyện: one district's disbursement curves, poverty trend, projects and 30a status."""
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -16,41 +18,59 @@ ui.require_data(bool(ui.read("years_present", None, province=ui.scope())))
 left, _ = st.columns([1, 3])
 with left:
     code = ui.district_select(key="profile_district")
-funding_facts = ui.read("funding_facts", latest=False, district=code)
-target_facts = ui.read("target_facts", district=code)
-poverty_facts = ui.read("poverty_facts", district=code)
-if funding_facts.empty and poverty_facts.empty:
+
+
+def build(code: str, as_amount: bool, lang: str) -> dict[str, Any]:
+    """The district's curves and poverty trend (kept by ui.view until the data change)."""
+    funding_facts = ui.query("funding_facts", latest=False, district=code)
+    target_facts = ui.query("target_facts", district=code)
+    poverty_facts = ui.query("poverty_facts", district=code)
+    curves = metrics.disbursement_curves(pd.concat([funding_facts, target_facts]), code)
+    poverty = metrics.poverty_by_district(poverty_facts)
+    return {
+        "empty": funding_facts.empty and poverty_facts.empty,
+        "curves": charts.disbursement_curve(curves, lang, district_code=code, as_amount=as_amount,
+                                            source_note=ui.source_note(funding_facts, target_facts)),
+        "curves_caption": ui.caption_text([funding_facts, target_facts]),
+        "trend": charts.poverty_trend(poverty, lang, district_code=code, source_note=ui.source_note(poverty_facts)),
+        "trend_caption": ui.caption_text(poverty_facts),
+        "years": ui.query("years_present", "funding", district=code),
+    }
+
+
+def build_year(code: str, year: int, lang: str) -> dict[str, Any]:
+    """The district's projects in a year (kept by ui.view until the data change)."""
+    parts = ui.query("funding_facts", year, district=code, keep="component")
+    as_of = parts["as_of"].max() if not parts.empty else None
+    breakdown = metrics.funding_breakdown(parts, year, None, by="project")
+    return {"chart": charts.project_breakdown(breakdown, lang, district_code=code, year=year, as_of=as_of,
+                                              source_note=ui.source_note(parts)),
+            "caption": ui.caption_text(parts, year, as_of)}
+
+
+units = {False: ui.tr("profile.unit_rate"), True: ui.tr("profile.unit_amount")}
+st.subheader(ui.tr("profile.curves"))
+as_amount = ui.pick(ui.tr("profile.curve_unit"), list(units), "profile_unit", labels=units, radio=True)
+shown = ui.view(build, code, as_amount, lang)
+if shown["empty"]:
     st.info(ui.tr("profile.no_data", district=ui.district_label(code, long=True)))
     st.stop()
-
-st.subheader(ui.tr("profile.curves"))
-units = {False: ui.tr("profile.unit_rate"), True: ui.tr("profile.unit_amount")}
-as_amount = ui.pick(ui.tr("profile.curve_unit"), list(units), "profile_unit", labels=units, radio=True)
-curves = metrics.disbursement_curves(pd.concat([funding_facts, target_facts]), code)
-st.plotly_chart(charts.disbursement_curve(curves, lang, district_code=code, as_amount=as_amount,
-                                          source_note=ui.source_note(funding_facts, target_facts)), width="stretch")
-ui.caption([funding_facts, target_facts])
-
-poverty = metrics.poverty_by_district(poverty_facts)
-st.plotly_chart(charts.poverty_trend(poverty, lang, district_code=code, source_note=ui.source_note(poverty_facts)),
-                width="stretch")
-ui.caption(poverty_facts)
+st.plotly_chart(shown["curves"], width="stretch")
+st.caption(shown["curves_caption"])
+st.plotly_chart(shown["trend"], width="stretch")
+st.caption(shown["trend_caption"])
 
 st.subheader(ui.tr("profile.projects"))
 col_year, _ = st.columns([1, 3])
 with col_year:
-    year = ui.year_select(ui.read("years_present", "funding", district=code), key="profile_year")
+    year = ui.year_select(shown["years"], key="profile_year")
 if year is None:
     st.info(ui.tr("common.no_funding"))
 else:
-    year_facts = funding_facts[funding_facts["year"] == year]
-    as_of = year_facts["as_of"].max()
     ui.report_downloads(year, None, district_code=code)
-    parts = ui.read("funding_facts", year, district=code, keep="component")
-    breakdown = metrics.funding_breakdown(parts, year, None, by="project")
-    st.plotly_chart(charts.project_breakdown(breakdown, lang, district_code=code, year=year, as_of=as_of,
-                                             source_note=ui.source_note(parts)), width="stretch")
-    ui.caption(parts, year, as_of)
+    projects = ui.view(build_year, code, year, lang)
+    st.plotly_chart(projects["chart"], width="stretch")
+    st.caption(projects["caption"])
 
 flags = {str(y): v for (c, y), v in sorted(status_30a().items()) if c == code}
 if flags:

@@ -1,6 +1,9 @@
 """Theo huyện: disbursement vs plan by source and by project, poverty vs target, a map and the table,
 for the districts of a province, or for the provinces of the country."""
 
+import datetime as dt
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -18,81 +21,92 @@ ui.require_data(bool(ui.read("years_present", None, province=province)))
 
 year, as_of = ui.year_and_date("districts")
 
-codes = ui.scope_districts()
-funding = ui.read("funding_facts", year, as_of, province=province)
-targets = ui.read("target_facts", year, as_of, province=province)
-poverty_facts = ui.read("poverty_facts", province=province)
-poverty_year_facts = poverty_facts[poverty_facts["year"] == year]
-note = ui.source_note(funding, targets)
-by_district = metrics.funding_by_district(pd.concat([funding, targets]), year, as_of, codes)
-poverty = metrics.poverty_by_district(poverty_facts)
-# a province shows its districts; the country shows its provinces (districts summed up)
-unit = "district_code" if province else "province_code"
-by_unit = (by_district if province else metrics.roll_up(by_district)).set_index(unit)
-poverty_units = poverty if province else metrics.poverty_roll_up(poverty)
 
-
-def unit_label(code: str) -> str:
-    return ui.district_label(code) if province else ui.province_label(code)
-
-
-by_source, by_project = st.tabs([ui.tr("districts.tab_source"), ui.tr("districts.tab_project")])
-for tab, by, keep in ((by_source, "source", "source"), (by_project, "project", "component")):
-    with tab:
-        parts = ui.read("funding_facts", year, as_of, province=province, keep=keep)
+def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> dict[str, Any]:
+    """Charts and table of a scope, year and date (kept by ui.view until the data change)."""
+    codes = ui.districts_in(province)
+    funding = ui.query("funding_facts", year, as_of, province=province)
+    targets = ui.query("target_facts", year, as_of, province=province)
+    poverty_facts = ui.query("poverty_facts", province=province)
+    poverty_year_facts = poverty_facts[poverty_facts["year"] == year]
+    note = ui.source_note(funding, targets)
+    by_district = metrics.funding_by_district(pd.concat([funding, targets]), year, as_of, codes)
+    poverty = metrics.poverty_by_district(poverty_facts)
+    # a province shows its districts; the country shows its provinces (districts summed up)
+    unit = "district_code" if province else "province_code"
+    by_unit = (by_district if province else metrics.roll_up(by_district)).set_index(unit)
+    poverty_units = poverty if province else metrics.poverty_roll_up(poverty)
+    poverty_year = poverty_units[poverty_units["year"] == year].set_index(unit)
+    out: dict[str, Any] = {"unit": unit, "by_unit": by_unit, "poverty_year": poverty_year,
+                           "funding_caption": ui.caption_text([funding, targets], year, as_of),
+                           "poverty_caption": ui.caption_text(poverty_year_facts, year),
+                           "table_caption": ui.caption_text([funding, targets, poverty_year_facts], year, as_of),
+                           "map_notes": {"funding": ui.source_note(funding, targets),
+                                         "poverty": ui.source_note(poverty_year_facts)}}
+    for by, keep in (("source", "source"), ("project", "component")):
+        parts = ui.query("funding_facts", year, as_of, province=province, keep=keep)
         breakdown = metrics.funding_breakdown(parts, year, as_of, by=by)
         if not province:
             breakdown["province_code"] = breakdown["district_code"].map(province_of)
-        st.plotly_chart(charts.funding_stacked(breakdown, lang, by=by, year=year, as_of=as_of, source_note=note,
-                                               unit=unit), width="stretch", key=f"funding_{by}")
-        ui.caption(parts, year, as_of)
+        out[by] = charts.funding_stacked(breakdown, lang, by=by, year=year, as_of=as_of, source_note=note, unit=unit)
+    out["poverty"] = charts.poverty_vs_target(poverty_units, lang, year=year, unit=unit,
+                                              source_note=ui.source_note(poverty_year_facts))
 
-st.plotly_chart(charts.poverty_vs_target(poverty_units, lang, year=year, unit=unit,
-                                         source_note=ui.source_note(poverty_year_facts)), width="stretch")
-ui.caption(poverty_year_facts, year)
+    def rates(frame: pd.DataFrame, column: str, digits: int = 1) -> list[str]:
+        return [fmt.percent(frame[column].get(c), lang, digits) for c in by_unit.index]
 
-poverty_year = poverty_units[poverty_units["year"] == year].set_index(unit)
-if maps.covers(codes) and province:
-    # indicator → (values, kind, colour direction)
-    indicators = {
-        "disbursement_rate": (by_unit["disbursement_rate"], "percent", "good"),
-        "poor_rate": (poverty_year["poor_rate"], "percent", "bad"),
-        "near_poor_rate": (poverty_year["near_poor_rate"], "percent", "bad"),
-        "plan": (by_unit["plan"], "money", "neutral"),
-    }
-    indicator_names = {k: ui.tr(f"districts.indicator_{k}") for k in indicators}
-    choice = ui.pick(ui.tr("districts.indicator"), list(indicators), "districts_indicator", labels=indicator_names)
-    values, kind, direction = indicators[choice]
-    map_facts = [funding, targets] if choice in ("disbursement_rate", "plan") else [poverty_year_facts]
-    title = ui.tr("districts.map_title", indicator=indicator_names[choice], year=year)
-    st.plotly_chart(
-        maps.district_map(values, lang, indicator=indicator_names[choice], kind=kind, title=title,
-                          source_note=ui.source_note(*map_facts), direction=direction),
-        width="stretch",
-    )
-    ui.caption(map_facts, year, as_of if choice in ("disbursement_rate", "plan") else None)
+    label = ui.district_label if province else ui.province_label
+    out["table"] = pd.DataFrame({
+        ui.tr("common.district" if province else "districts.province_col"): [label(c) for c in by_unit.index],
+        ui.tr("districts.col_report"): [fmt.date(d, lang) for d in by_unit["report_as_of"]],
+        ui.tr("districts.col_plan"): [fmt.number(v, lang) for v in by_unit["plan"]],
+        ui.tr("districts.col_disbursed"): [fmt.number(v, lang) for v in by_unit["disbursed"]],
+        ui.tr("districts.col_rate"): rates(by_unit, "disbursement_rate"),
+        ui.tr("districts.col_target"): rates(by_unit, "target_rate"),
+        ui.tr("districts.col_poor_rate"): rates(poverty_year, "poor_rate", 2),
+        ui.tr("districts.col_target_poor"): rates(poverty_year, "target_poor_rate", 2),
+        ui.tr("districts.col_near_poor_rate"): rates(poverty_year, "near_poor_rate", 2),
+    })
+    return out
+
+
+shown = ui.view(build, province, year, as_of, lang)
+by_source, by_project = st.tabs([ui.tr("districts.tab_source"), ui.tr("districts.tab_project")])
+for tab, by in ((by_source, "source"), (by_project, "project")):
+    with tab:
+        st.plotly_chart(shown[by], width="stretch", key=f"funding_{by}")
+        st.caption(shown["funding_caption"])
+
+st.plotly_chart(shown["poverty"], width="stretch")
+st.caption(shown["poverty_caption"])
+
+INDICATORS = {  # indicator → (frame, column, kind, colour direction)
+    "disbursement_rate": ("by_unit", "disbursement_rate", "percent", "good"),
+    "poor_rate": ("poverty_year", "poor_rate", "percent", "bad"),
+    "near_poor_rate": ("poverty_year", "near_poor_rate", "percent", "bad"),
+    "plan": ("by_unit", "plan", "money", "neutral"),
+}
+
+
+def draw_map(province: str, year: int, as_of: dt.date | None, lang: str, choice: str) -> Any:
+    """The map of one indicator (kept by ui.view until the data change)."""
+    frame, column, kind, direction = INDICATORS[choice]
+    name = ui.tr(f"districts.indicator_{choice}")
+    return maps.district_map(ui.view(build, province, year, as_of, lang)[frame][column], lang, indicator=name,
+                             kind=kind, title=ui.tr("districts.map_title", indicator=name, year=year),
+                             source_note=shown["map_notes"]["funding" if frame == "by_unit" else "poverty"],
+                             direction=direction)
+
+
+if province and maps.covers(ui.scope_districts()):
+    indicator_names = {k: ui.tr(f"districts.indicator_{k}") for k in INDICATORS}
+    choice = ui.pick(ui.tr("districts.indicator"), list(INDICATORS), "districts_indicator", labels=indicator_names)
+    st.plotly_chart(ui.view(draw_map, province, year, as_of, lang, choice), width="stretch")
+    st.caption(shown["funding_caption"] if INDICATORS[choice][0] == "by_unit" else shown["poverty_caption"])
     st.caption(maps.attribution_text(lang))
 else:
     st.info(ui.tr("districts.no_map", scope=ui.scope_label()))
 
 st.subheader(ui.tr("districts.table_title", year=year, date=fmt.date(as_of, lang)))
-units = list(by_unit.index)
-
-
-def rates(frame: pd.DataFrame, column: str, digits: int = 1) -> list[str]:
-    return [fmt.percent(frame[column].get(c), lang, digits) for c in units]
-
-
-table = pd.DataFrame({
-    ui.tr("common.district" if province else "districts.province_col"): [unit_label(c) for c in units],
-    ui.tr("districts.col_report"): [fmt.date(d, lang) for d in by_unit["report_as_of"]],
-    ui.tr("districts.col_plan"): [fmt.number(v, lang) for v in by_unit["plan"]],
-    ui.tr("districts.col_disbursed"): [fmt.number(v, lang) for v in by_unit["disbursed"]],
-    ui.tr("districts.col_rate"): rates(by_unit, "disbursement_rate"),
-    ui.tr("districts.col_target"): rates(by_unit, "target_rate"),
-    ui.tr("districts.col_poor_rate"): rates(poverty_year, "poor_rate", 2),
-    ui.tr("districts.col_target_poor"): rates(poverty_year, "target_poor_rate", 2),
-    ui.tr("districts.col_near_poor_rate"): rates(poverty_year, "near_poor_rate", 2),
-})
-st.dataframe(table, hide_index=True, width="stretch")
-ui.caption([funding, targets, poverty_year_facts], year, as_of)
+st.dataframe(shown["table"], hide_index=True, width="stretch")
+st.caption(shown["table_caption"])

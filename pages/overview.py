@@ -1,6 +1,9 @@
 """Tổng quan: KPIs of the scope (a province or the country) for a year and reporting date, its
 districts (or provinces) ranked, late and lagging ones."""
 
+import datetime as dt
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -18,16 +21,29 @@ ui.require_data(bool(ui.read("years_present", None, province=province)))
 year, as_of = ui.year_and_date("overview")
 
 ui.report_downloads(year, as_of)
-funding = ui.read("funding_facts", year, as_of, province=province)
-targets = ui.read("target_facts", year, as_of, province=province)
-poverty_facts = ui.read("poverty_facts", province=province)
-by_district = metrics.funding_by_district(pd.concat([funding, targets]), year, as_of, ui.scope_districts())
-totals = metrics.province_funding(by_district)
-poverty = metrics.province_poverty(metrics.poverty_by_district(poverty_facts))
-poverty_year = poverty[poverty["year"] == year]
-# the facts behind this page's figures, for the source note
-used = [funding, targets, poverty_facts[poverty_facts["year"] == year]]
 
+
+def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> dict[str, Any]:
+    """What the page shows for a scope, year and date (kept by ui.view until the data change)."""
+    funding = ui.query("funding_facts", year, as_of, province=province)
+    targets = ui.query("target_facts", year, as_of, province=province)
+    poverty_facts = ui.query("poverty_facts", province=province)
+    by_district = metrics.funding_by_district(pd.concat([funding, targets]), year, as_of, ui.districts_in(province))
+    poverty = metrics.province_poverty(metrics.poverty_by_district(poverty_facts))
+    # the facts behind this page's figures, for the source note
+    used = [funding, targets, poverty_facts[poverty_facts["year"] == year]]
+    # a province shows its districts; the country shows its provinces (districts summed up)
+    units, unit = (by_district, "district_code") if province else (metrics.roll_up(by_district), "province_code")
+    note = ui.source_note(*used)
+    return {
+        "totals": metrics.province_funding(by_district), "poverty_year": poverty[poverty["year"] == year],
+        "units": units, "note": note, "caption": ui.caption_text(used, year, as_of),
+        "chart": charts.ranked_disbursement(units, lang, year=year, as_of=as_of, source_note=note, unit=unit),
+    }
+
+
+shown = ui.view(build, province, year, as_of, lang)
+totals, poverty_year, units = shown["totals"], shown["poverty_year"], shown["units"]
 target_rate = fmt.percent(totals["target_rate"], lang)
 c1, c2, c3, c4 = st.columns(4)
 # short labels so they fit the cards; the unit and the targets are stated in the line below
@@ -44,17 +60,12 @@ c4.metric(ui.tr("overview.poor_rate", year=year), fmt.percent(poor["poor_rate"] 
           delta=fmt.points(poor["poor_rate"] - poor["target_poor_rate"], lang, 2) if poor is not None else None,
           delta_color="inverse", border=True, help=ui.tr("overview.target_help", target=target_poor))
 st.caption(ui.tr("overview.kpi_note", date=fmt.date(as_of, lang), year=year, target=target_rate,
-                 target_poor=target_poor) + " " + ui.source_note(*used))
+                 target_poor=target_poor) + " " + shown["note"])
 
-# a province shows its districts; the country shows its provinces (districts summed up)
-units, unit = (by_district, "district_code") if province else (metrics.roll_up(by_district), "province_code")
 chart_col, list_col = st.columns([3, 2])
 with chart_col:
-    st.plotly_chart(
-        charts.ranked_disbursement(units, lang, year=year, as_of=as_of, source_note=ui.source_note(*used), unit=unit),
-        width="stretch",
-    )
-    ui.caption(used, year, as_of)
+    st.plotly_chart(shown["chart"], width="stretch")
+    st.caption(shown["caption"])
 with list_col:
     st.subheader(ui.tr("overview.attention"))
     missing = units[~units["reported"]]
