@@ -51,6 +51,7 @@ def inspect_file(
     name: str | None = None,
     options: dict[str, ReaderOptions] | None = None,
     profile_lookup: Callable[[str], tuple[str, ReaderOptions] | None] | None = None,
+    province_code: str | None = None,
 ) -> FileReport:
     """Read one file without writing anything: its records and issues.
 
@@ -58,10 +59,13 @@ def inspect_file(
     exception, so one bad file does not stop the others. ``name`` is the name
     shown in the report (an upload's original name), default the path. ``options``
     (by sheet name) and ``profile_lookup`` (header signature → saved (name, options))
-    carry an analyst's column mapping; see loaders/options.py.
+    carry an analyst's column mapping; see loaders/options.py. ``province_code``
+    is the province of the file's districts (GSO code) for every sheet, when the
+    analyst chose it; a sheet's ``ReaderOptions.province_code`` overrides it, and
+    without either a report's title block ("UBND TỈNH …") decides, else Lai Châu.
     """
     with _without_cyclic_gc():
-        return _inspect(Path(path), lang, name, options, profile_lookup)
+        return _inspect(Path(path), lang, name, options, profile_lookup, province_code)
 
 
 def _inspect(
@@ -70,6 +74,7 @@ def _inspect(
     name: str | None,
     options: dict[str, ReaderOptions] | None,
     profile_lookup: Callable[[str], tuple[str, ReaderOptions] | None] | None,
+    province_code: str | None = None,
 ) -> FileReport:
     report = FileReport(path=name or str(path))
     try:
@@ -83,9 +88,10 @@ def _inspect(
         return report
     encodings = normalise_grids(grids, path)
     if is_template(grids):
-        read_template(grids, report, lang)
+        chosen = next((o.province_code for o in (options or {}).values() if o.province_code), None)
+        read_template(grids, report, lang, chosen or province_code)
     else:
-        layouts = read_reports(grids, report, lang, options, profile_lookup)
+        layouts = read_reports(grids, report, lang, options, profile_lookup, province_code)
         for layout in layouts:
             encoding = encodings.get(layout.sheet, Encoding.UNICODE)
             layout.encoding = encoding.value

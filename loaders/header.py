@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .reference import match_district
+from .reference import DEFAULT_PROVINCE, match_district
 from .synonyms import Meaning, classify
 from .text import fold
 from .values import is_blank
@@ -80,10 +80,12 @@ def _row_score(grid: Grid, r: int) -> int:
     return score
 
 
-def find_header(grid: Grid, rows_given: tuple[int, int] | None = None) -> Header | None:
+def find_header(grid: Grid, rows_given: tuple[int, int] | None = None,
+                province_code: str = DEFAULT_PROVINCE) -> Header | None:
     """The header band of the first table in a grid, or None when there is no table.
 
-    ``rows_given`` (first, last; indexes into grid.rows) sets the band instead of guessing it.
+    ``rows_given`` (first, last; indexes into grid.rows) sets the band instead of guessing it;
+    district names in the header are those of ``province_code``.
     """
     rows = grid.rows
     if rows_given is not None:
@@ -91,7 +93,7 @@ def find_header(grid: Grid, rows_given: tuple[int, int] | None = None) -> Header
         if not 0 <= first <= last < len(rows):
             return None
         numbering = last + 1 if last + 1 < len(rows) and is_numbering_row(rows[last + 1]) else None
-        return _build(grid, first, last, numbering)
+        return _build(grid, first, last, numbering, province_code)
     found = next((r for r in range(min(SCAN_ROWS, len(rows))) if _row_score(grid, r) >= 2), None)
     if found is None:
         return None
@@ -106,22 +108,22 @@ def find_header(grid: Grid, rows_given: tuple[int, int] | None = None) -> Header
         if _looks_like_data(rows[r]) or _row_score(grid, r) == 0 and not _inside_merge(grid, r, first):
             break
         last = r
-    return _build(grid, first, last, numbering)
+    return _build(grid, first, last, numbering, province_code)
 
 
-def candidate_headers(grid: Grid, max_rows: int = 3) -> list[Header]:
+def candidate_headers(grid: Grid, max_rows: int = 3, province_code: str = DEFAULT_PROVINCE) -> list[Header]:
     """Every band of one to max_rows rows near the top: where a saved profile's header may be."""
     out = []
     for first in range(min(SCAN_ROWS, len(grid.rows))):
         for height in range(1, max_rows + 1):
             if first + height <= len(grid.rows):
-                header = find_header(grid, (first, first + height - 1))
+                header = find_header(grid, (first, first + height - 1), province_code)
                 if header is not None:
                     out.append(header)
     return out
 
 
-def _build(grid: Grid, first: int, last: int, numbering: int | None) -> Header:
+def _build(grid: Grid, first: int, last: int, numbering: int | None, province_code: str = DEFAULT_PROVINCE) -> Header:
     """Flatten the header rows first..last into one list of parts per column."""
     rows = grid.rows
     width = max((len(rows[r]) for r in range(first, last + 1)), default=0)
@@ -137,8 +139,7 @@ def _build(grid: Grid, first: int, last: int, numbering: int | None) -> Header:
                 col.append(text)
         parts.append(col)
     meanings = [classify(p) for p in parts]
-    districts = [_district_in(p) for p in parts]
-    return Header(first, last, numbering, parts, meanings, districts)
+    return Header(first, last, numbering, parts, meanings, district_columns(parts, province_code))
 
 
 def _fill_left(grid: Grid, r: int, c: int, last: int) -> str:
@@ -163,9 +164,14 @@ def _looks_like_data(row: list[object]) -> bool:
     return numbers >= 2
 
 
-def _district_in(parts: list[str]) -> str | None:
+def district_columns(parts: list[list[str]], province_code: str = DEFAULT_PROVINCE) -> list[str | None]:
+    """Per column, the district of ``province_code`` its header names (districts-as-columns layout), if any."""
+    return [_district_in(p, province_code) for p in parts]
+
+
+def _district_in(parts: list[str], province_code: str) -> str | None:
     for part in parts:
-        code, score, _ = match_district(part)
+        code, score, _ = match_district(part, province_code)
         if code and score >= 100 and not classify([part]).known:
             return code
     return None

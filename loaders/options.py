@@ -1,4 +1,4 @@
-"""Reader options an analyst sets by hand: which rows are the header, what each column is."""
+"""Reader options an analyst sets by hand: which rows are the header, what each column is, which province."""
 
 from __future__ import annotations
 
@@ -31,10 +31,12 @@ class ColumnChoice:
 
 @dataclass(frozen=True)
 class ReaderOptions:
-    """How to read one sheet: header rows (Excel numbers, inclusive) and column choices by letter."""
+    """How to read one sheet: header rows (Excel numbers, inclusive), column choices by letter, and
+    the province (GSO code) whose districts the rows name, when not the one the title block says."""
 
     header_rows: tuple[int, int] | None = None
     columns: dict[str, ColumnChoice] = field(default_factory=dict)
+    province_code: str | None = None
 
     def to_json(self) -> str:
         """Stable JSON, as stored in a mapping profile."""
@@ -44,7 +46,9 @@ class ReaderOptions:
     def from_json(cls, text: str) -> ReaderOptions:
         data: dict[str, Any] = json.loads(text)
         rows = data.get("header_rows")
+        province = data.get("province_code")  # absent from options saved before provinces were chosen
         return cls(
             header_rows=(int(rows[0]), int(rows[1])) if rows else None,
             columns={k: ColumnChoice(**v) for k, v in (data.get("columns") or {}).items()},
+            province_code=str(province) if province else None,
         )

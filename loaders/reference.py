@@ -1,8 +1,9 @@
-"""Reference tables (districts, projects, funding sources, measures) read from data/reference."""
+"""Reference tables (provinces, districts, projects, funding sources, measures) read from data/reference."""
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,27 @@ SAMPLES_DIR = ROOT / "data" / "samples"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 # Below this rapidfuzz score a name is not taken as a district (issue 3 tunes it).
 FUZZY_THRESHOLD = 88.0
+# The province whose districts a name is matched among when nothing says otherwise (GSO code of Lai Châu).
+DEFAULT_PROVINCE = "12"
+
+
+@dataclass(frozen=True)
+class Province:
+    """A province or centrally-run city (2016–2020 boundaries), keyed by its GSO code."""
+
+    code: str
+    name_vi: str
+    short_vi: str
+    name_ascii: str
+    name_en: str
+    type_vi: str
+    region: str
+
+    def label(self, lang: str = "vi", short: bool = True) -> str:
+        """Display name in the chosen language."""
+        if lang == "en":
+            return self.name_en.removesuffix(" Province").removesuffix(" City") if short else self.name_en
+        return self.short_vi if short else self.name_vi
 
 
 @dataclass(frozen=True)
@@ -33,7 +55,7 @@ class District:
     name_ascii: str
     name_en: str
     type_vi: str
-    communes_2017: int
+    communes_2017: int | None  # known for Lai Châu only
 
     def label(self, lang: str = "vi", short: bool = True) -> str:
         """Display name in the chosen language."""
@@ -105,10 +127,18 @@ def _read(name: str) -> list[dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def districts() -> dict[str, District]:
-    """All districts by GSO code, in code order."""
+def provinces() -> dict[str, Province]:
+    """The 63 provinces and centrally-run cities by GSO code, in code order."""
+    rows = sorted(_read("provinces.csv"), key=lambda r: r["code"])
+    return {r["code"]: Province(r["code"], r["name_vi"], r["short_vi"], r["name_ascii"], r["name_en"], r["type_vi"],
+                                r["region"]) for r in rows}
+
+
+@lru_cache(maxsize=1)
+def all_districts() -> dict[str, District]:
+    """Every district-level unit of the country by GSO code, in code order."""
     out = {}
-    for r in _read("districts.csv"):
+    for r in sorted(_read("districts.csv"), key=lambda r: r["code"]):
         out[r["code"]] = District(
             code=r["code"],
             province_code=r["province_code"],
@@ -117,9 +147,21 @@ def districts() -> dict[str, District]:
             name_ascii=r["name_ascii"],
             name_en=r["name_en"],
             type_vi=r["type_vi"],
-            communes_2017=int(r["communes_2017"]),
+            communes_2017=int(r["communes_2017"]) if r["communes_2017"].strip() else None,
         )
     return out
+
+
+@lru_cache(maxsize=128)
+def districts(province_code: str = DEFAULT_PROVINCE) -> dict[str, District]:
+    """The districts of one province (default Lai Châu) by GSO code, in code order."""
+    return {code: d for code, d in all_districts().items() if d.province_code == province_code}
+
+
+def province_of(district_code: object) -> str | None:
+    """The GSO code of the province a district belongs to, or None for an unknown code."""
+    d = all_districts().get(str(district_code))
+    return d.province_code if d else None
 
 
 @lru_cache(maxsize=1)
@@ -174,49 +216,175 @@ def status_30a() -> dict[tuple[str, int], bool]:
     return {(r["district_code"], int(r["year"])): r["is_30a"] == "1" for r in _read("district_30a.csv")}
 
 
-@lru_cache(maxsize=1)
-def _alias_index() -> dict[str, str]:
+_PREFIXES = ("thanh pho ", "tp ", "thi xa ", "tx ", "huyen ", "h ", "quan ", "q ")
+# The type word of a district's official name: "Thị xã Sầm Sơn" is also written "TP Sầm Sơn" after it became a city.
+_TYPE_WORDS = ("thanh pho ", "thi xa ", "huyen ", "quan ")
+
+
+def _bare(name: str) -> str:
+    """A folded name without its type word ('huyen muong te' → 'muong te'); numbered quận keep theirs."""
+    key = fold(name)
+    for word in _TYPE_WORDS:
+        if key.startswith(word) and not key[len(word):].isdigit():
+            return key[len(word):]
+    return key
+
+
+@lru_cache(maxsize=128)
+def _alias_index(province_code: str) -> dict[str, str]:
+    """Folded name → district code, for the districts of one province only (names repeat across provinces)."""
     index: dict[str, str] = {}
-    for d in districts().values():
-        for name in (d.code, d.name_vi, d.short_vi, d.name_ascii, d.name_en):
+    own = districts(province_code)
+    for d in own.values():
+        for name in (d.name_vi, d.short_vi, d.name_ascii, d.name_en):
             index[fold(name)] = d.code
     for r in _read("district_aliases.csv"):
-        index[fold(r["alias"])] = r["district_code"]
+        if r["district_code"] in own:
+            index[fold(r["alias"])] = r["district_code"]
+    for d in own.values():  # the bare name, unless another unit of the province has it (TP Cao Lãnh, Huyện Cao Lãnh)
+        bare = _bare(d.name_vi)
+        if bare and sum(_bare(o.name_vi) == bare for o in own.values()) == 1:
+            index.setdefault(bare, d.code)
+        if bare.startswith("quan ") and bare[5:].isdigit():  # "Q.1", "Q1" for Quận 1
+            index.setdefault(f"q {bare[5:]}", d.code)
+            index.setdefault(f"q{bare[5:]}", d.code)
     return index
 
 
-_PREFIXES = ("thanh pho ", "tp ", "thi xa ", "tx ", "huyen ", "h ")
+@lru_cache(maxsize=1)
+def _national_index() -> dict[str, tuple[str, ...]]:
+    """Folded name → every district code with that name anywhere in the country (for suggestions)."""
+    out: dict[str, list[str]] = {}
+    for code in provinces():
+        for key, district in _alias_index(code).items():
+            out.setdefault(key, []).append(district)
+    return {k: tuple(dict.fromkeys(v)) for k, v in out.items()}
 
 
-def match_district(name: object) -> tuple[str | None, float, list[str]]:
+def _key(name: object) -> str:
+    """The folded text of a cell; a number typed as 112.0 or "112.0" reads as "112"."""
+    if isinstance(name, float) and name.is_integer():
+        name = int(name)
+    key = fold(name)
+    if key.endswith(" 0") and key[:-2].isdigit():  # fold turned "112.0" into "112 0"
+        key = key[:-2]
+    return key
+
+
+def _exact(key: str, index: dict[str, str]) -> str | None:
+    if key in index:
+        return index[key]
+    for prefix in _PREFIXES:
+        if key.startswith(prefix) and key[len(prefix):] in index:
+            return index[key[len(prefix):]]
+    return None
+
+
+def _elsewhere(key: str, province_code: str) -> list[str]:
+    """Districts of other provinces whose name is exactly this one ('Điện Biên Đông' in a Lai Châu file)."""
+    national = _national_index()
+    found = national.get(key, ())
+    if not found:
+        for prefix in _PREFIXES:
+            if key.startswith(prefix) and key[len(prefix):] in national:
+                found = national[key[len(prefix):]]
+                break
+    return [c for c in found if province_of(c) != province_code]
+
+
+def match_district(name: object, province_code: str = DEFAULT_PROVINCE) -> tuple[str | None, float, list[str]]:
     """Find the district a name refers to: (code, score 0–100, closest codes).
 
-    Aliases and GSO codes match exactly (score 100); otherwise rapidfuzz picks
-    the closest alias, accepted only above FUZZY_THRESHOLD. The third item lists
-    the closest districts, for an error message's suggestion.
+    A GSO district code matches nationwide; names and aliases only among the
+    districts of ``province_code`` (default Lai Châu), since names repeat across
+    provinces (Tân Uyên, Châu Thành …). Aliases match exactly (score 100);
+    otherwise rapidfuzz picks the closest alias of the province, accepted only
+    above FUZZY_THRESHOLD and only when no other province has a district of
+    exactly that name. The third item lists the closest districts, for an error
+    message's suggestion: a same-named district of another province comes first.
     """
     if isinstance(name, str) and name.lstrip()[:1] in FORMULA_PREFIXES:
         return None, 0.0, []  # '=HYPERLINK(…,"Mường Tè")' is not a district, whatever it names
-    key = fold(name)
-    if key.endswith(".0") and key[:-2].isdigit():
-        key = key[:-2]
-    index = _alias_index()
-    if key in index:
-        return index[key], 100.0, [index[key]]
-    for prefix in _PREFIXES:
-        if key.startswith(prefix) and key[len(prefix):] in index:
-            return index[key[len(prefix):]], 100.0, [index[key[len(prefix):]]]
-    if not key:
+    key = _key(name)
+    if key in all_districts():
+        return key, 100.0, [key]
+    index = _alias_index(province_code)
+    if (code := _exact(key, index)) is not None:
+        return code, 100.0, [code]
+    if not key or not index:
         return None, 0.0, []
+    if key.isdigit():  # a number that is no district code: a row number, never "Quận 1" by likeness
+        return None, 0.0, []
+    elsewhere = _elsewhere(key, province_code)
     hits = process.extract(key, list(index), scorer=fuzz.WRatio, limit=6)
-    closest: list[str] = []
+    closest: list[str] = list(elsewhere[:2])
     for alias, _score, _ in hits:
         if index[alias] not in closest:
             closest.append(index[alias])
     best_alias, best_score, _ = hits[0]
-    if best_score >= FUZZY_THRESHOLD:
+    if best_score >= FUZZY_THRESHOLD and not elsewhere:
         return index[best_alias], float(best_score), closest[:3]
     return None, float(best_score), closest[:3]
+
+
+def district_name(code: str, province_code: str | None = None, lang: str = "vi") -> str:
+    """A district's full name, with its province when that is not ``province_code`` (for messages)."""
+    d = all_districts().get(code)
+    if d is None:
+        return code
+    name = d.name_vi if lang != "en" else d.name_en
+    if province_code is not None and d.province_code != province_code and d.province_code in provinces():
+        return f"{name} ({provinces()[d.province_code].label(lang, short=False)})"
+    return name
+
+
+# Other ways a province is written, beyond its names in provinces.csv.
+_PROVINCE_ALIASES = {"79": ("hcm", "tp hcm", "tphcm", "sai gon"), "06": ("bac can",), "66": ("dac lac",)}
+_PROVINCE_WORDS = ("uy ban nhan dan ", "ubnd ")
+
+
+@lru_cache(maxsize=1)
+def _province_index() -> tuple[dict[str, str], dict[str, str], re.Pattern[str]]:
+    """Folded names → province code, and a pattern finding 'tỉnh X' / 'thành phố X' inside a longer text."""
+    index: dict[str, str] = {}
+    embedded: dict[str, str] = {}
+    for p in provinces().values():
+        short = fold(p.short_vi)
+        city = p.type_vi != "Tỉnh"
+        names = {fold(p.name_vi), short, fold(p.name_ascii), fold(p.name_en), fold(p.label("en")),
+                 *_PROVINCE_ALIASES.get(p.code, ())}
+        names |= {f"tinh {short}"} | ({f"thanh pho {short}", f"tp {short}"} if city else set())
+        for name in names:
+            index[name] = p.code
+        # inside a line: "UBND TỈNH ĐIỆN BIÊN", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI TỈNH LAI CHÂU";
+        # "thành phố X" only for centrally-run cities ("Thành phố Lai Châu" is a district)
+        embedded[f"tinh {short}"] = p.code
+        if city:
+            embedded[f"thanh pho {short}"] = embedded[f"tp {short}"] = p.code
+            for alias in _PROVINCE_ALIASES.get(p.code, ()):
+                embedded[alias if alias.startswith("tp") else f"tp {alias}"] = p.code
+    alternatives = "|".join(re.escape(k) for k in sorted(embedded, key=len, reverse=True))
+    return index, embedded, re.compile(rf"(?:^|\s)({alternatives})(?:\s|$)")
+
+
+def match_province(name: object) -> str | None:
+    """The GSO code of the province a text names: '12', 'Tỉnh Lai Châu', 'UBND TỈNH LAI CHÂU', 'TP Hà Nội' …"""
+    if isinstance(name, str) and name.lstrip()[:1] in FORMULA_PREFIXES:
+        return None
+    key = _key(name)
+    if not key:
+        return None
+    if key.isdigit():  # a GSO code, two digits ("01" … "96")
+        return key if key in provinces() else None
+    index, embedded, pattern = _province_index()
+    for word in _PROVINCE_WORDS:
+        if key.startswith(word):
+            key = key[len(word):]
+            break
+    if key in index:
+        return index[key]
+    m = pattern.search(key)
+    return embedded[m.group(1)] if m else None
 
 
 def match_code(value: object, labels: dict[str, tuple[str, ...]]) -> str | None:

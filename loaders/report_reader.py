@@ -10,11 +10,11 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from .header import Header, candidate_headers, find_header
+from .header import Header, candidate_headers, district_columns, find_header
 from .i18n import t
 from .options import ReaderOptions
 from .records import Dataset, FileReport, Issue, Record, Severity
-from .reference import components, districts, match_district, measures
+from .reference import DEFAULT_PROVINCE, components, district_name, match_district, measures, provinces
 from .template_spec import POVERTY_YEARS, PROGRAMME_YEARS
 from .text import fold
 from .title_block import _SIGNED, TitleBlock, as_of_in, read_title_block, year_in
@@ -57,6 +57,8 @@ class SheetLayout:
     as_of_cell: str | None = None
     unit: str | None = None
     unit_cell: str | None = None
+    province: str | None = None  # GSO code of the province whose districts the rows were matched among
+    province_cell: str | None = None  # where the title block names it (None when chosen or assumed)
     encoding: str = "unicode"
     columns: list[dict[str, Any]] = field(default_factory=list)
     total_rows: list[int] = field(default_factory=list)
@@ -87,8 +89,12 @@ def _label_key(text: str) -> str:
     return m.group(1) if m and not _PROJECT.match(key) else key
 
 
-def _is_total_label(key: str) -> bool:
-    return key in _TOTAL_LABELS or key.startswith(("tong cong", "toan tinh", "cong toan", "tong so toan"))
+def _is_total_label(key: str, province_code: str | None = None) -> bool:
+    if key in _TOTAL_LABELS or key.startswith(("tong cong", "toan tinh", "cong toan", "tong so toan", "toan thanh pho")):
+        return True
+    p = provinces().get(province_code or "")
+    # "Tỉnh Điện Biên", "TP Hà Nội": the province's own row is its total ("Lai Châu" alone is a district, TP Lai Châu)
+    return p is not None and key in {fold(p.name_vi), fold(f"tinh {p.short_vi}"), fold(f"toan tinh {p.short_vi}")}
 
 
 def match_component(label: str, current_project: str | None) -> str | None:
@@ -113,12 +119,22 @@ def match_component(label: str, current_project: str | None) -> str | None:
 
 
 class ReportSheetReader:
-    """Reads one sheet of a hand-made report into records, issues and a layout."""
+    """Reads one sheet of a hand-made report into records, issues and a layout.
 
-    def __init__(self, grid: Grid, report: FileReport, lang: str, context: dict[str, Any]) -> None:
+    District names are matched among the districts of one province: the sheet's
+    ``ReaderOptions.province_code``, else the file's ``province_code`` (the analyst's
+    choice), else the province the title block names ("UBND TỈNH ĐIỆN BIÊN"), else
+    DEFAULT_PROVINCE. GSO district codes match whatever the province.
+    """
+
+    def __init__(self, grid: Grid, report: FileReport, lang: str, context: dict[str, Any],
+                 province_code: str | None = None) -> None:
         self.grid, self.report, self.lang, self.context = grid, report, lang, context
         self.layout = SheetLayout(grid.name, "report")
         self.title: TitleBlock | None = None
+        self.chosen_province = province_code
+        self.province = province_code or DEFAULT_PROVINCE
+        self._own_province: str | None = None  # the province this sheet's own title block names
 
     # -- issues ---------------------------------------------------------------
     def issue(self, severity: Severity, code: str, cell: str | None, **params: Any) -> None:
@@ -128,20 +144,22 @@ class ReportSheetReader:
     def read(self, options: ReaderOptions | None = None,
              profile_lookup: Callable[[str], tuple[str, ReaderOptions] | None] | None = None) -> SheetLayout | None:
         """Read the sheet; explicit options win, else a saved profile for this header, else guessing."""
-        header = self._header(options)
+        guess = self._chosen(options) or self.context.get("province") or DEFAULT_PROVINCE
+        header = self._header(options, guess)
         if options is None and profile_lookup is not None:
             # the guessed header first, then any band near the top (the guess may be what was wrong)
-            guesses = ([header] if header is not None else []) + candidate_headers(self.grid)
+            guesses = ([header] if header is not None else []) + candidate_headers(self.grid, province_code=guess)
             found = next((f for f in map(profile_lookup, dict.fromkeys(h.signature for h in guesses)) if f), None)
             if found is not None:
                 self.layout.profile, options = found
-                header = self._header(options) or header
+                header = self._header(options, guess) or header
         if header is None:
             return None
         self.layout.signature = header.signature
+        title = self.title = self._title_block(header)
+        self._set_province(header, title, self._chosen(options), guess)
         if options is not None:
             self._apply(header, options)
-        title = self.title = self._title_block(header)
         columns = self._columns(header, title)
         if not columns:
             return None
@@ -156,11 +174,30 @@ class ReportSheetReader:
         self._read_rows(header, columns, (year, as_of), date_cols, by_district)
         return self.layout
 
-    def _header(self, options: ReaderOptions | None) -> Header | None:
+    def _header(self, options: ReaderOptions | None, province_code: str) -> Header | None:
         if options is not None and options.header_rows is not None:
             first, last = (n - 1 - self.grid.first_row for n in options.header_rows)
-            return find_header(self.grid, (first, last))
-        return find_header(self.grid)
+            return find_header(self.grid, (first, last), province_code)
+        return find_header(self.grid, province_code=province_code)
+
+    def _chosen(self, options: ReaderOptions | None) -> str | None:
+        """The province set by hand: this sheet's options, else the file's choice (an unknown code is no choice)."""
+        chosen = (options.province_code if options is not None else None) or self.chosen_province
+        return chosen if chosen in provinces() else None
+
+    def _set_province(self, header: Header, title: TitleBlock, chosen: str | None, guessed: str) -> None:
+        """Settle the province the rows are matched in; say so when the title block names another one."""
+        province = chosen or title.province or DEFAULT_PROVINCE
+        if province != guessed:  # the header's district columns were read for the guess
+            header.districts = district_columns(header.parts, province)
+        self.province = province
+        self.layout.province = province
+        self.layout.province_cell = title.province_cell if title.province == province else None
+        own = self._own_province
+        if chosen and own and own != chosen and own in provinces() and chosen in provinces():
+            self.issue(Severity.WARNING, "province_mismatch", title.province_cell,
+                       found=provinces()[own].label(self.lang, short=False),
+                       chosen=provinces()[chosen].label(self.lang, short=False))
 
     def _apply(self, header: Header, options: ReaderOptions) -> None:
         """Put the analyst's column choices in place of the guessed meanings."""
@@ -178,8 +215,9 @@ class ReportSheetReader:
                 if isinstance(v, str) and v.strip():
                     cells.append((self.grid.cell(r, c), v))
         block = read_title_block(cells)
+        self._own_province = block.province
         # a file-level title (first sheet) carries over to sheets without one
-        for key in ("year", "as_of", "unit"):
+        for key in ("year", "as_of", "unit", "province"):
             if getattr(block, key) is None and self.context.get(key) is not None:
                 setattr(block, key, self.context[key])
                 setattr(block, f"{key}_cell", self.context.get(f"{key}_cell"))
@@ -312,7 +350,7 @@ class ReportSheetReader:
             if row_date is None:
                 continue
             when[r] = row_date
-            if _is_total_label(key):
+            if _is_total_label(key, self.province):
                 kinds[r] = ("total", None)
             elif by_district:
                 code = match_component(label, project)
@@ -323,16 +361,17 @@ class ReportSheetReader:
                     project = code
                 kinds[r] = ("component", code)
             else:
-                code, score, closest = match_district(label)
+                code, score, closest = match_district(label, self.province)
                 if code is None:
                     if self._is_group(row, header, label):
                         kinds[r] = ("group", None)  # "I. Các huyện nghèo": a subtotal of the rows below
                         continue
-                    names = ", ".join(districts()[c].name_vi for c in closest) or "—"
+                    names = ", ".join(district_name(c, self.province, self.lang) for c in closest) or "—"
                     self.issue(Severity.ERROR, "unknown_district", where, value=label, suggestions=names)
                     continue
                 if score < 100:
-                    self.issue(Severity.WARNING, "fuzzy_district", where, value=label, district=districts()[code].name_vi, score=score)
+                    self.issue(Severity.WARNING, "fuzzy_district", where, value=label,
+                               district=district_name(code, self.province, self.lang), score=score)
                 kinds[r] = ("unit", code)
             for col in columns:
                 value, problem = nums[col.index]
@@ -401,16 +440,19 @@ class ReportSheetReader:
 
 def read_reports(grids: list[Grid], report: FileReport, lang: str = "vi",
                  options: dict[str, ReaderOptions] | None = None,
-                 profile_lookup: Callable[[str], tuple[str, ReaderOptions] | None] | None = None) -> list[SheetLayout]:
+                 profile_lookup: Callable[[str], tuple[str, ReaderOptions] | None] | None = None,
+                 province_code: str | None = None) -> list[SheetLayout]:
     """Read every sheet of a hand-made report; sheets without a table are skipped with a note.
 
     ``options`` (by sheet name) are an analyst's fixes; ``profile_lookup`` finds a saved
-    mapping (name, options) by header signature, applied where no explicit option is given.
+    mapping (name, options) by header signature, applied where no explicit option is given;
+    ``province_code`` is the province of the file's districts when the analyst chose it
+    (else each sheet's title block says, else DEFAULT_PROVINCE).
     """
     layouts = []
     context: dict[str, Any] = {}
     for grid in grids:
-        reader = ReportSheetReader(grid, report, lang, context)
+        reader = ReportSheetReader(grid, report, lang, context, province_code)
         layout = reader.read((options or {}).get(grid.name), profile_lookup)
         if layout is None:
             report.issues.append(Issue(Severity.WARNING, "sheet_skipped", t("issue.sheet_skipped", lang, sheet=grid.name), grid.name))
@@ -418,7 +460,8 @@ def read_reports(grids: list[Grid], report: FileReport, lang: str = "vi",
             continue
         layouts.append(layout)
         if reader.title is not None:  # a file-level title (first sheet) carries over to the next sheets
-            for key in ("year", "as_of", "unit", "unit_factor", "year_cell", "as_of_cell", "unit_cell"):
+            for key in ("year", "as_of", "unit", "unit_factor", "year_cell", "as_of_cell", "unit_cell", "province",
+                        "province_cell"):
                 if context.get(key) is None:
                     context[key] = getattr(reader.title, key)
     return layouts

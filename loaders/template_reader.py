@@ -9,7 +9,16 @@ from typing import Any
 
 from .i18n import t
 from .records import Dataset, FileReport, Issue, Record, Severity
-from .reference import components, districts, leaf_components, match_code, match_district, measures, sources
+from .reference import (
+    DEFAULT_PROVINCE,
+    components,
+    district_name,
+    leaf_components,
+    match_code,
+    match_district,
+    measures,
+    sources,
+)
 from .template_spec import (
     DATA_SHEETS,
     INSTRUCTIONS_SHEET,
@@ -38,8 +47,10 @@ _LABELS: dict[str, Callable[[], dict[str, tuple[str, ...]]]] = {
 class _SheetReader:
     """Reads one data sheet of the template into records and issues."""
 
-    def __init__(self, grid: Grid, spec: SheetSpec, report: FileReport, lang: str) -> None:
+    def __init__(self, grid: Grid, spec: SheetSpec, report: FileReport, lang: str,
+                 province_code: str = DEFAULT_PROVINCE) -> None:
         self.grid, self.spec, self.report, self.lang = grid, spec, report, lang
+        self.province = province_code  # district names are those of this province; GSO codes match nationwide
         self._as_of_col = 0
         self._seen: dict[tuple[Any, ...], str] = {}  # row key → first value cell of the row that has it
         # field → raw cell value → (canonical value, problems)
@@ -217,12 +228,13 @@ class _SheetReader:
             header = next(c.header for c in self.spec.columns if c.field == field)
             return None, [(Severity.ERROR, "missing_value", dict(column=header))]
         if field == "district":
-            code, score, closest = match_district(raw)
+            code, score, closest = match_district(raw, self.province)
             if code is None:
-                names = ", ".join(districts()[c].name_vi for c in closest) or "—"
+                names = ", ".join(district_name(c, self.province, self.lang) for c in closest) or "—"
                 return None, [(Severity.ERROR, "unknown_district", dict(value=raw, suggestions=names))]
             if score < 100:
-                return code, [(Severity.WARNING, "fuzzy_district", dict(value=raw, district=districts()[code].name_vi, score=score))]
+                district = district_name(code, self.province, self.lang)
+                return code, [(Severity.WARNING, "fuzzy_district", dict(value=raw, district=district, score=score))]
             return code, []
         if field == "year":
             years = POVERTY_YEARS if self.spec.dataset is Dataset.POVERTY else PROGRAMME_YEARS
@@ -283,8 +295,12 @@ def is_template(grids: list[Grid]) -> bool:
     return False
 
 
-def read_template(grids: list[Grid], report: FileReport, lang: str = "vi") -> None:
-    """Read every template sheet of a workbook into the report; then file-wide checks."""
+def read_template(grids: list[Grid], report: FileReport, lang: str = "vi", province_code: str | None = None) -> None:
+    """Read every template sheet of a workbook into the report; then file-wide checks.
+
+    District names are matched among the districts of ``province_code`` (default
+    DEFAULT_PROVINCE, Lai Châu); GSO district codes match whatever the province.
+    """
     by_name = {fold(s.name): s for s in DATA_SHEETS}
     found = False
     for grid in grids:
@@ -296,7 +312,8 @@ def read_template(grids: list[Grid], report: FileReport, lang: str = "vi") -> No
                 )
             continue
         found = True
-        _SheetReader(grid, spec, report, lang).read()  # each sheet reports its own duplicate rows
+        # each sheet reports its own duplicate rows
+        _SheetReader(grid, spec, report, lang, province_code or DEFAULT_PROVINCE).read()
     if not found:
         report.issues.append(Issue(Severity.ERROR, "no_table", t("issue.no_table", lang)))
     elif not report.records and report.ok:

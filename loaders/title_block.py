@@ -1,4 +1,4 @@
-"""The title block above a report's table: year, as-of date and money unit."""
+"""The title block above a report's table: issuing province, year, as-of date and money unit."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .reference import match_province
 from .synonyms import unit_in
 from .text import fold
 
@@ -31,6 +32,8 @@ class TitleBlock:
     unit_factor: float | None = None
     unit_cell: str | None = None
     dataset_hint: str | None = None
+    province: str | None = None  # GSO code of the province named ("UBND TỈNH ĐIỆN BIÊN" → "11")
+    province_cell: str | None = None
 
 
 def as_of_in(text: object) -> dt.date | None:
@@ -57,6 +60,14 @@ def year_in(text: object) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def province_in(text: object) -> str | None:
+    """The province an issuing-body line names ('UBND TỈNH ĐIỆN BIÊN', 'SỞ LĐ-TB&XH TỈNH LAI CHÂU'), or None."""
+    key = fold(text)
+    if not key or key.replace(" ", "").isdigit() or _SIGNED.search(key):
+        return None  # a number, or "Lai Châu, ngày … tháng …": the place a report was signed
+    return match_province(text)
+
+
 def read_title_block(cells: list[tuple[str, str]]) -> TitleBlock:
     """Read (address, text) pairs from the rows above the header, top to bottom."""
     block = TitleBlock()
@@ -66,6 +77,8 @@ def read_title_block(cells: list[tuple[str, str]]) -> TitleBlock:
             block.as_of, block.as_of_cell = d, address
         if block.year is None and (y := year_in(text)):
             block.year, block.year_cell = y, address
+        if block.province is None and (p := province_in(text)):
+            block.province, block.province_cell = p, address
         if block.unit is None and (u := unit_in(text)):
             block.unit, block.unit_factor = u
             block.unit_cell = address

@@ -24,7 +24,7 @@ from loaders.annotate import UNOPENABLE, annotate
 from loaders.encoding import normalise_grids
 from loaders.header import find_header
 from loaders.options import KINDS, ColumnChoice, ReaderOptions
-from loaders.reference import components, districts, measures, sources
+from loaders.reference import DEFAULT_PROVINCE, all_districts, components, districts, measures, provinces, sources
 from loaders.workbook import Grid, read_grids
 from pages import _auth_ui as auth
 from pages import _ui as ui
@@ -75,21 +75,36 @@ def temp_path(upload: Upload) -> Iterator[Path]:
 
 # --- reading ------------------------------------------------------------------------------------------------------
 
+def province_select(lang: str) -> str:
+    """The province of the uploaded files (default Lai Châu): their district names are matched among its districts."""
+    codes = list(provinces())
+    code = ui.pick(ui.tr("upload.province"), codes, "upload_province", index=codes.index(DEFAULT_PROVINCE),
+                   labels={c: p.label(lang) for c, p in provinces().items()})
+    st.caption(ui.tr("upload.province_help"))
+    return str(code)
+
+
+def district_label(code: str) -> str:
+    """A district's name in the chosen language, for any province ('Mường Tè', 'Điện Biên Đông')."""
+    d = all_districts().get(code)
+    return d.label(ui.lang()) if d else code
+
+
 def profile_lookup(engine: Engine) -> dict[str, tuple[str, ReaderOptions]]:
     """Saved mappings by header signature, read once per run: signature → (name, options)."""
     return {p["signature"]: (p["name"], ReaderOptions.from_json(p["options"])) for p in profiles.list_profiles(engine)}
 
 
 def inspect(upload: Upload, lang: str, options: dict[str, ReaderOptions],
-            lookup: dict[str, tuple[str, ReaderOptions]]) -> FileReport:
-    """inspect_file on the upload, remembered for the same options, saved mappings and language."""
-    key = (upload.file_id, lang, tuple(sorted((s, o.to_json()) for s, o in options.items())),
+            lookup: dict[str, tuple[str, ReaderOptions]], province: str = DEFAULT_PROVINCE) -> FileReport:
+    """inspect_file on the upload, remembered for the same options, saved mappings, province and language."""
+    key = (upload.file_id, lang, province, tuple(sorted((s, o.to_json()) for s, o in options.items())),
            tuple(sorted((s, n, o.to_json()) for s, (n, o) in lookup.items())))
     cache: dict[tuple, FileReport] = st.session_state.setdefault("upload.reports", {})
     if key not in cache:
         with temp_path(upload) as path, st.spinner(ui.tr("upload.checking")):
             cache[key] = inspect_file(path, lang=lang, name=upload.name, options=options or None,
-                                      profile_lookup=lookup.get)
+                                      profile_lookup=lookup.get, province_code=province)
         while len(cache) > MAX_REPORTS:
             del cache[next(iter(cache))]
     return cache[key]
@@ -139,8 +154,11 @@ def _at(text: str, cell: str | None) -> str:
 
 
 def understanding(sheet: dict[str, Any], lang: str) -> str:
-    """One line on what was read from a sheet: year, date, unit, header, data and total rows, each with its cell."""
+    """One line on what was read from a sheet: province, year, date, unit, header, data and total rows, each with its cell."""
     parts = []
+    if sheet.get("province") in provinces():
+        province = provinces()[sheet["province"]].label(lang, short=False)
+        parts.append(_at(ui.tr("upload.province_of", province=province), sheet.get("province_cell")))
     if sheet.get("year"):
         parts.append(_at(ui.tr("upload.year", year=sheet["year"]), sheet.get("year_cell")))
     if sheet.get("as_of"):
@@ -167,8 +185,8 @@ def meaning(column: dict[str, Any], lang: str) -> str:
     parts = [m.label(lang) if m else (column.get("measure") or "")]
     if column.get("source") in sources():
         parts.append(sources()[column["source"]].label(lang))
-    if column.get("district") in districts():
-        parts.append(ui.district_label(column["district"]))
+    if column.get("district") in all_districts():
+        parts.append(district_label(column["district"]))
     if column.get("kind") in ("total", "rate"):
         parts.insert(0, ui.tr(f"upload.kind_{column['kind']}"))
     return " – ".join(p for p in parts if p)
@@ -210,9 +228,10 @@ def _guess_header_rows(grid: Grid) -> tuple[int, int]:
     return grid.first_row + 1, grid.first_row + 1
 
 
-def _default_choices(grid: Grid, first: int, last: int, layout: dict[str, Any] | None) -> dict[str, tuple[str, ColumnChoice]]:
+def _default_choices(grid: Grid, first: int, last: int, layout: dict[str, Any] | None,
+                     province: str = DEFAULT_PROVINCE) -> dict[str, tuple[str, ColumnChoice]]:
     """letter → (header text, the choice the reader makes by itself) for the columns of the chosen header rows."""
-    header = find_header(grid, (first - 1 - grid.first_row, last - 1 - grid.first_row))
+    header = find_header(grid, (first - 1 - grid.first_row, last - 1 - grid.first_row), province)
     if header is None:
         return {}
     read = {c["column"]: c for c in layout["columns"]} if layout else {}
@@ -242,8 +261,12 @@ def _select(label: str, options: list[Any], value: Any, key: str, names: dict[An
                    label_visibility="collapsed")
 
 
-def mapping_editor(upload: Upload, base: FileReport, lang: str) -> tuple[str | None, dict[str, ReaderOptions]]:
-    """Header rows and a meaning per column chosen by hand: (sheet, its options), only what differs from detection."""
+def mapping_editor(upload: Upload, base: FileReport, lang: str,
+                   province: str = DEFAULT_PROVINCE) -> tuple[str | None, dict[str, ReaderOptions]]:
+    """Header rows and a meaning per column chosen by hand: (sheet, its options), only what differs from detection.
+
+    The district a column can be given is one of ``province``'s (the province chosen for the files).
+    """
     fid = upload.file_id
     if not base.sheets:  # read as the input template: its columns are fixed, nothing to map
         return None, {}
@@ -265,14 +288,15 @@ def mapping_editor(upload: Upload, base: FileReport, lang: str) -> tuple[str | N
     first = int(left.number_input(ui.tr("upload.header_first"), top, bottom, default[0], step=1, key=f"upload_map_first.{fid}.{name}"))
     last = max(first, int(right.number_input(ui.tr("upload.header_last"), top, bottom, default[1], step=1,
                                              key=f"upload_map_last.{fid}.{name}")))
-    defaults = _default_choices(grid, first, last, layout if (first, last) == detected else None)
+    defaults = _default_choices(grid, first, last, layout if (first, last) == detected else None, province)
     if not defaults:
         st.warning(ui.tr("upload.no_header"))
         return name, {}
     kind_names = {k: ui.tr(f"upload.kind_{k}") for k in KINDS}
     measure_names = {code: m.label(lang) for code, m in measures().items()}
     source_names: dict[str | None, str] = {None: ui.tr("upload.none"), **{c: s.label(lang) for c, s in sources().items()}}
-    district_names: dict[str | None, str] = {None: ui.tr("upload.none"), **{c: ui.district_label(c) for c in districts()}}
+    district_names: dict[str | None, str] = {None: ui.tr("upload.none"),
+                                             **{c: district_label(c) for c in districts(province)}}
     widths = [3, 2, 2, 2, 2]
     for col, label in zip(st.columns(widths), ("col_header", "map_kind", "map_measure", "map_source", "map_district")):
         col.caption(ui.tr(f"upload.{label}"))
@@ -371,7 +395,7 @@ def show_preview(frame: pd.DataFrame, lang: str) -> None:
         if set(statuses) == {"already_imported"}:
             st.info(ui.tr("upload.preview_already", file=name))
     by_district = history.preview_by_district(frame)
-    table = pd.DataFrame({ui.tr("common.district"): by_district["district_code"].map(ui.district_label)})
+    table = pd.DataFrame({ui.tr("common.district"): by_district["district_code"].map(district_label)})
     for status in ("new", "changed", "unchanged", "already_imported"):
         table[ui.tr(f"upload.col_{status}")] = [fmt.number(v, lang) for v in by_district[status]]
     st.markdown(f"**{ui.tr('upload.by_district_title')}**")
@@ -384,7 +408,7 @@ def show_preview(frame: pd.DataFrame, lang: str) -> None:
     shown = changed.head(MAX_CHANGED_ROWS)
     digits = shown["measure"].map(lambda m: ui.UNIT_DIGITS.get(measures()[m].unit, 2) if m in measures() else 2)
     st.dataframe(pd.DataFrame({
-        ui.tr("common.district"): shown["district_code"].map(ui.district_label),
+        ui.tr("common.district"): shown["district_code"].map(district_label),
         ui.tr("data.col_year"): shown["year"].astype(str),
         ui.tr("data.col_as_of"): [fmt.date(d, lang) for d in shown["as_of"]],
         ui.tr("data.col_component"): shown["component"].map(lambda c: components()[c].label(lang) if c in components() else c),

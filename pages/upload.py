@@ -30,6 +30,7 @@ def template_bytes() -> bytes:
 
 st.download_button(ui.tr("upload.template"), data=template_bytes(), file_name="mau_nhap_lieu_giam_ngheo.xlsx",
                    mime=XLSX, on_click="ignore", icon=":material/download:")
+province = up.province_select(lang)  # the province of the files: their district names are its districts
 files = up.remember(st.file_uploader(ui.tr("upload.file"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
                                      key="upload_files"))
 engine = ui.engine()
@@ -42,15 +43,15 @@ except Exception as exc:  # noqa: BLE001 - the store cannot be read: shown by th
 # --- each file: what was understood, its problems, and the reading fixed by hand ---------------------------------
 ready, waiting, blocked, previewed = [], [], [], []
 for upload in files:
-    base = up.inspect(upload, lang, {}, lookup)
+    base = up.inspect(upload, lang, {}, lookup, province)
     with st.expander(upload.name, expanded=len(files) <= 3 or not base.ok, icon=":material/description:"):
         if up.unusable(base):
             st.error(base.errors[0].message)  # empty, wrong type, password, corrupt: one message, nothing else
             blocked.append(upload.name)
             continue
         summary = st.container()
-        sheet, options = up.mapping_editor(upload, base, lang)
-        report = up.inspect(upload, lang, options, lookup) if options else base
+        sheet, options = up.mapping_editor(upload, base, lang, province)
+        report = up.inspect(upload, lang, options, lookup, province) if options else base
         up.profile_saver(upload, report, sheet, options)
     with summary:
         c1, c2, c3 = st.columns(3)

@@ -115,10 +115,10 @@ def _check_password(password: str) -> None:
 
 
 def _districts(codes: Iterable[str]) -> str:
-    from loaders.reference import districts
+    from loaders.reference import all_districts
 
     codes = sorted(set(codes))
-    unknown = [c for c in codes if c not in districts()]
+    unknown = [c for c in codes if c not in all_districts()]
     if unknown:
         raise LoaderError(f"Mã huyện không có: {', '.join(unknown)} / unknown district codes", code="unknown_district")
     return ",".join(codes)

@@ -120,3 +120,18 @@ def test_a_target_column_is_read_as_a_target_not_as_the_rate(tmp_path):
     got = {(r.dataset.value, r.measure): r.value for r in report.records}
     assert got == {("poverty", "households"): 10000, ("poverty", "poor_households"): 4000,
                    ("target", "target_poor_rate"): 38.5}
+
+
+@pytest.mark.parametrize(
+    "cells, province, cell",
+    [
+        ([("A1", "UBND TỈNH ĐIỆN BIÊN"), ("A3", "BÁO CÁO NĂM 2017")], "11", "A1"),
+        ([("A1", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI"), ("A2", "TỈNH LAI CHÂU")], "12", "A2"),
+        ([("F1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), ("A2", "BAN CHỈ ĐẠO CÁC CTMTQG TỈNH BÌNH DƯƠNG")], "74", "A2"),
+        ([("A1", "BÁO CÁO GIẢI NGÂN NĂM 2017"), ("H30", "Điện Biên, ngày 05 tháng 11 năm 2017")], None, None),
+        ([("A1", "THÀNH PHỐ LAI CHÂU")], None, None),  # a district's report: no province named
+    ],
+)
+def test_title_block_names_the_province_and_its_cell(cells, province, cell):
+    block = read_title_block(cells)
+    assert (block.province, block.province_cell) == (province, cell)

@@ -188,6 +188,40 @@ def test_a_file_that_cannot_be_opened_gets_one_clear_message(db_url: str, tmp_pa
     assert t("upload.left_out", "vi", files=name) in texts(at)
 
 
+def dien_bien_report() -> bytes:
+    """A report of another province, titled by its issuing body: Điện Biên's district names, known headers."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "BC"
+    for row in (["UBND TỈNH ĐIỆN BIÊN"], ["BÁO CÁO GIẢI NGÂN NĂM 2017"], ["(Tính đến ngày 31/10/2017)"],
+                ["Đơn vị", "Kế hoạch vốn năm 2017", "Giải ngân đến 31/10/2017"],
+                ["Huyện Mường Ảng", 1000.0, 400.0], ["Huyện Điện Biên Đông", 2000.0, 900.0]):
+        ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_province_of_the_files_is_lai_chau_unless_chosen(db_url: str) -> None:
+    at = open_page("upload")
+    assert at.selectbox(key="upload_province.vi").value == "12"
+    at = upload(at, ("dien_bien.xlsx", dien_bien_report()))
+    assert at.metric[1].value == "2"  # two names that are no district of Lai Châu …
+    problems = " ".join(str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
+    assert "Huyện Mường Ảng (Tỉnh Điện Biên)" in problems  # … each suggesting the province it belongs to
+    assert import_button(at).disabled
+    at.selectbox(key="upload_province.vi").set_value("11").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.metric] == ["4", "0", "0"]
+    line = next(m.value for m in at.markdown if m.value.startswith("**Trang 'BC'**"))
+    assert t("upload.province_of", "vi", province="Tỉnh Điện Biên") + " (ô A1)" in line
+    # the manual mapping offers the chosen province's districts
+    at.toggle[0].set_value(True).run()
+    offered = ending(at.selectbox, ".B.district.vi").options
+    assert "Mường Ảng" in offered and "Mường Tè" not in offered
+
+
 # --- 3. the reading fixed by hand, saved as a mapping, applied next time ---------------------------------------------
 
 def test_manual_mapping_reads_unknown_headers_and_becomes_a_profile(db_url: str) -> None:
