@@ -106,7 +106,7 @@ def _plans(rng: random.Random, year: int) -> dict[tuple[str, str, str], int]:
             assert leaves[component].applies_lai_chau
             for source, share in SOURCE_SHARES[component].items():
                 jitter = rng.uniform(0.75, 1.25)
-                weights[(code, component, source)] = district.communes_2017 * weight * share * jitter
+                weights[(code, component, source)] = (district.communes_2017 or 0) * weight * share * jitter
     total = round(PLAN_TOTALS[year] * 10)
     scale = total / sum(weights.values())
     plans = {key: round(w * scale) for key, w in weights.items()}

@@ -101,7 +101,7 @@ def test_upload_preview_import_and_undo(app_url: str, page, tmp_path: Path) -> N
     go(page, "Lịch sử nhập")
     batches = [c.strip() for c in page.locator('[data-testid="stDataFrame"] td').all_text_contents()]
     assert batches[1] == report.name, batches[:8]  # newest first: the one just imported
-    chosen = page.locator('[data-testid="stSelectbox"]').first
+    chosen = page.locator('[data-testid="stMain"] [data-testid="stSelectbox"]').first
     assert report.name in (chosen.text_content() or "") + " ".join(chosen.locator("input").evaluate_all("e => e.map(x => x.value)"))
     page.get_by_text("Tôi chắc chắn muốn hoàn tác lần nhập số").click()
     settle(page)
