@@ -52,6 +52,21 @@ def test_corrected_file_updates_values_and_keeps_history(engine, make_workbook):
     assert [(v, b) for v, b in old] == [(400.0, r.batch_id)]
 
 
+def test_every_fact_names_batches_that_exist(engine, make_workbook):
+    # batch_id and replaced_by are not declared foreign keys (see store/schema.py): the writer keeps them true
+    from store.history import undo
+
+    import_files([make_workbook(funding=[funding_row(plan=1000, disbursed=400)])], engine, user="a")
+    _, results = import_files([make_workbook(funding=[funding_row(plan=1000, disbursed=450)])], engine, user="a")
+    import_files([make_workbook(poverty=[poverty_row()])], engine, user="a")
+    undo(engine, results[0].batch_id, user="a")
+    with engine.connect() as conn:
+        known = set(conn.execute(select(batches.c.id)).scalars())
+        used = conn.execute(select(facts.c.batch_id, facts.c.replaced_by)).all()
+    assert used and {b for b, _ in used} <= known and {r for _, r in used if r is not None} <= known
+    assert {b for b, _ in used} == known  # and no batch lost its facts
+
+
 def test_files_with_errors_are_refused_and_others_written(engine, make_workbook):
     good = make_workbook(funding=[funding_row()])
     bad = make_workbook(funding=[funding_row(district="108")], edit=lambda wb: wb["Giải ngân"].__setitem__("A4", "Atlantis"))
