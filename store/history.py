@@ -13,8 +13,8 @@ from loaders.records import FileReport
 
 from .auth import User, authorize, record
 from .db import bump_data_version
-from .schema import FACT_KEY, batches, facts
-from .writes import TOLERANCE, _current_values
+from .schema import CURRENT, FACT_KEY, batches, facts
+from .writes import TOLERANCE, _current_values, refresh_coverage
 
 
 def preview(engine: Engine, reports: list[FileReport]) -> pd.DataFrame:
@@ -104,12 +104,16 @@ def undo(engine: Engine, batch_id: int, *, user: User | str = "cli") -> UndoResu
                 code="undo_order",
             )
         removed = conn.execute(
-            update(facts).where(facts.c.batch_id == batch_id, facts.c.current.is_(True)).values(current=False)
+            update(facts).where(facts.c.batch_id == batch_id, CURRENT).values(current=False)
         ).rowcount
         restored = conn.execute(
             update(facts).where(facts.c.replaced_by == batch_id).values(current=True, replaced_by=None)
         ).rowcount
         conn.execute(update(batches).where(batches.c.id == batch_id).values(undone=True))
+        scope = conn.execute(select(facts.c.dataset, facts.c.district_code, facts.c.year)
+                             .where(facts.c.batch_id == batch_id).distinct()).all()
+        if scope:
+            refresh_coverage(conn, {r[0] for r in scope}, {r[1] for r in scope}, {r[2] for r in scope})
         record(conn, name, "undo", batch.file_name, removed + restored,
                f"batch={batch_id} removed={removed} restored={restored}")
         bump_data_version(conn)

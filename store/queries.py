@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, func, literal, select
 
-from .schema import batches, facts
+from .schema import CURRENT, batches, coverage, facts
 
 FACT_COLUMNS = [
     "dataset", "district_code", "province_code", "year", "as_of", "component", "source", "measure", "value",
@@ -31,7 +31,6 @@ FACT_COLUMNS = [
 # so the metrics still see which grain each sum comes from.
 SUMMED = "*"
 
-CURRENT = facts.c.current  # bare column: the partial indexes say WHERE current, and the planner matches it
 
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
@@ -51,6 +50,15 @@ def _scoped(query: Select, province: str | None, district: str | None) -> Select
         query = query.where(facts.c.province_code == province)
     if district:
         query = query.where(facts.c.district_code == district)
+    return query
+
+
+def _covered(query: Select, province: str | None, district: str | None) -> Select:  # type: ignore[type-arg]
+    """_scoped for a query on coverage."""
+    if province:
+        query = query.where(coverage.c.province_code == province)
+    if district:
+        query = query.where(coverage.c.district_code == district)
     return query
 
 
@@ -96,11 +104,17 @@ def current_facts(
 
 
 def count_facts(engine: Engine, *, province: str | None = None, **equal: Sequence[Any]) -> int:
-    """How many current facts match: a province, and for each column given, one of its values."""
-    query = _scoped(select(func.count()).select_from(facts).where(CURRENT), province, None)
-    for column, values in equal.items():
-        if values:
-            query = query.where(facts.c[column].in_(list(values)))
+    """How many current facts match: a province, and for each column given, one of its values.
+
+    Counted from coverage where the filters allow (dataset, district, year), else from facts.
+    """
+    chosen = {column: list(values) for column, values in equal.items() if values}
+    table, scoped = (coverage, _covered) if set(chosen) <= {"dataset", "district_code", "year"} else (facts, _scoped)
+    query = select(func.coalesce(func.sum(coverage.c.facts), 0)) if table is coverage else \
+        select(func.count()).select_from(facts).where(CURRENT)
+    query = scoped(query, province, None)
+    for column, values in chosen.items():
+        query = query.where(table.c[column].in_(values))
     with engine.connect() as conn:
         return int(conn.execute(query).scalar_one())
 
@@ -132,7 +146,7 @@ def fact_rows(engine: Engine, *, province: str | None = None, limit: int | None 
 
 def provinces_present(engine: Engine) -> list[str]:
     """Province codes that have current facts, in code order."""
-    query = select(facts.c.province_code).distinct().where(CURRENT).order_by(facts.c.province_code)
+    query = select(coverage.c.province_code).distinct().order_by(coverage.c.province_code)
     with engine.connect() as conn:
         return [p for (p,) in conn.execute(query) if p]
 
@@ -140,20 +154,20 @@ def provinces_present(engine: Engine) -> list[str]:
 def years_present(engine: Engine, dataset: str | None = "funding", *, province: str | None = None,
                   district: str | None = None) -> list[int]:
     """Years that have current facts of a dataset (None: any) in a scope, ascending."""
-    query = select(facts.c.year).distinct().where(CURRENT)
+    query = select(coverage.c.year).distinct()
     if dataset:
-        query = query.where(facts.c.dataset == dataset)
-    query = _scoped(query, province, district).order_by(facts.c.year)
+        query = query.where(coverage.c.dataset == dataset)
+    query = _covered(query, province, district).order_by(coverage.c.year)
     with engine.connect() as conn:
         return [int(y) for (y,) in conn.execute(query)]
 
 
 def reporting_dates(engine: Engine, year: int, *, province: str | None = None) -> list[dt.date]:
     """Funding report dates of a budget year in a scope, ascending."""
-    query = _scoped(
-        select(facts.c.as_of).distinct().where(CURRENT, facts.c.dataset == "funding", facts.c.year == year),
+    query = _covered(
+        select(coverage.c.as_of).distinct().where(coverage.c.dataset == "funding", coverage.c.year == year),
         province, None,
-    ).order_by(facts.c.as_of)
+    ).order_by(coverage.c.as_of)
     with engine.connect() as conn:
         return [pd.Timestamp(d).date() for (d,) in conn.execute(query)]
 
@@ -186,7 +200,7 @@ def funding_facts(
     component = facts.c.component if keep in ("component", "project") else case(
         (facts.c.component == "", literal("")), else_=literal(SUMMED))
     source = facts.c.source if keep == "source" else case((facts.c.source == "", literal("")), else_=literal(SUMMED))
-    where = [CURRENT, facts.c.dataset == "funding"]
+    where: list[Any] = [CURRENT, facts.c.dataset == "funding"]
     if year is not None:
         where.append(facts.c.year == year)
     if as_of is not None:
@@ -196,10 +210,12 @@ def funding_facts(
         source.label("source"), facts.c.measure, func.sum(facts.c.value), facts.c.batch_id, func.count(),
     ).where(*where)
     if latest:
-        dates = _scoped(
-            select(facts.c.district_code.label("d"), func.max(facts.c.as_of).label("latest")).where(*where),
+        dates = _covered(
+            select(coverage.c.district_code.label("d"), func.max(coverage.c.as_of).label("latest")).where(
+                coverage.c.dataset == "funding", coverage.c.year == year,
+                *([coverage.c.as_of <= as_of] if as_of is not None else [])),
             province, district,
-        ).group_by(facts.c.district_code).subquery()
+        ).group_by(coverage.c.district_code).subquery()
         query = query.join(dates, and_(facts.c.district_code == dates.c.d, facts.c.as_of == dates.c.latest))
     query = _scoped(query, province, district).group_by(
         facts.c.district_code, facts.c.province_code, facts.c.year, facts.c.as_of, component, source,

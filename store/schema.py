@@ -63,6 +63,11 @@ facts = Table(
     Column("replaced_by", Integer, nullable=True),  # batches.id, as batch_id
 )
 
+# "the fact is current" exactly as the partial indexes below say it: SQLite uses a partial index only
+# when the query repeats its WHERE term (facts.current = 1, as SQLAlchemy writes a boolean column, would
+# scan the table); PostgreSQL matches either. Text, not a typed column: SQLAlchemy would add the '= 1'.
+CURRENT = text("facts.current")
+
 FACT_KEY = ("dataset", "district_code", "year", "as_of", "component", "source", "measure")
 
 # At most one current value per key, on both engines.
@@ -84,6 +89,21 @@ Index("ix_facts_batch", facts.c.batch_id)
 # only replaced facts: most rows have none, and an index entry per row would slow every import
 Index("ix_facts_replaced_by", facts.c.replaced_by, sqlite_where=text("replaced_by IS NOT NULL"),
       postgresql_where=text("replaced_by IS NOT NULL"))
+
+# How many current facts each dataset, district, year and report date has: what the pages ask first
+# (which provinces, years and dates exist, each district's latest report) without reading facts.
+# Derived, never edited: store.writes.refresh_coverage recomputes the rows an import or undo touched.
+coverage = Table(
+    "coverage",
+    metadata,
+    Column("dataset", String(16), primary_key=True),
+    Column("district_code", String(8), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("as_of", Date, primary_key=True),
+    Column("province_code", String(4), nullable=False),
+    Column("facts", Integer, nullable=False),
+)
+Index("ix_coverage_scope", coverage.c.dataset, coverage.c.year, coverage.c.province_code)
 
 # Small key/value table: data_version (bumped on every write) keys page caches.
 meta = Table(

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, insert, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
 
 from loaders.errors import StoreError
 from loaders.records import FileReport
@@ -16,7 +16,7 @@ from loaders.reference import province_of
 
 from .auth import User, authorize, record
 from .db import bump_data_version
-from .schema import FACT_KEY, batches, facts
+from .schema import CURRENT, FACT_KEY, batches, coverage, facts
 
 # Values closer than this are the same value (floating point from Excel).
 TOLERANCE = 1e-6
@@ -73,6 +73,9 @@ def write_reports(
                        f"batch={result.batch_id} new={result.facts_new} changed={result.facts_changed} "
                        f"unchanged={result.facts_unchanged} sha256={result.sha256}")
         if any(r.facts_new or r.facts_changed for r in results):
+            records = [rec for r in reports for rec in r.records]
+            refresh_coverage(conn, {r.dataset.value for r in records}, {r.district_code for r in records},
+                             {r.year for r in records})
             bump_data_version(conn)
     return results
 
@@ -161,6 +164,20 @@ def _insert_facts(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
         conn.exec_driver_sql(statement, rows[i : i + _CHUNK * 100])
 
 
+def refresh_coverage(conn: Connection, datasets: Iterable[str], districts: Iterable[str], years: Iterable[int]) -> None:
+    """Recount the coverage rows of these datasets, districts and years from the current facts."""
+    where = [facts.c.dataset.in_(sorted(datasets)), facts.c.district_code.in_(sorted(districts)),
+             facts.c.year.in_(sorted(years))]
+    conn.execute(delete(coverage).where(coverage.c.dataset.in_(sorted(datasets)),
+                                        coverage.c.district_code.in_(sorted(districts)),
+                                        coverage.c.year.in_(sorted(years))))
+    keys = (facts.c.dataset, facts.c.district_code, facts.c.year, facts.c.as_of)
+    conn.execute(insert(coverage).from_select(
+        ["dataset", "district_code", "year", "as_of", "province_code", "facts"],
+        select(*keys, func.max(facts.c.province_code), func.count()).where(CURRENT, *where).group_by(*keys),
+    ))
+
+
 def _current_values(conn, report: FileReport) -> dict[tuple, tuple[int, float]]:  # type: ignore[no-untyped-def]
     """Current (id, value) by key for the districts and years the report touches."""
     if not report.records:
@@ -170,7 +187,7 @@ def _current_values(conn, report: FileReport) -> dict[tuple, tuple[int, float]]:
     datasets = sorted({r.dataset.value for r in report.records})
     rows = conn.execute(
         select(facts.c.id, facts.c.value, *(facts.c[k] for k in FACT_KEY)).where(
-            facts.c.current.is_(True),
+            CURRENT,
             facts.c.district_code.in_(districts),
             facts.c.year.in_(years),
             facts.c.dataset.in_(datasets),

@@ -9,7 +9,7 @@ from loaders import StoreError, import_files, inspect_file
 from store.db import data_version
 from store.metrics import summary_rows
 from store.queries import batch_list, current_facts, is_empty
-from store.schema import batches, facts
+from store.schema import batches, coverage, facts
 from store.writes import write_reports
 from tests.conftest import funding_row, poverty_row
 
@@ -65,6 +65,13 @@ def test_every_fact_names_batches_that_exist(engine, make_workbook):
         used = conn.execute(select(facts.c.batch_id, facts.c.replaced_by)).all()
     assert used and {b for b, _ in used} <= known and {r for _, r in used if r is not None} <= known
     assert {b for b, _ in used} == known  # and no batch lost its facts
+    # coverage, recounted by every import and undo, says what a count of the current facts says
+    with engine.connect() as conn:
+        keys = (facts.c.dataset, facts.c.district_code, facts.c.year, facts.c.as_of)
+        counted = set(conn.execute(select(*keys, func.count()).where(facts.c.current.is_(True)).group_by(*keys)))
+        stored = set(conn.execute(select(coverage.c.dataset, coverage.c.district_code, coverage.c.year,
+                                         coverage.c.as_of, coverage.c.facts)))
+    assert counted and stored == counted
 
 
 def test_files_with_errors_are_refused_and_others_written(engine, make_workbook):
