@@ -25,7 +25,8 @@ year, as_of = ui.year_and_date("districts")
 def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> dict[str, Any]:
     """Charts and table of a scope, year and date (kept by ui.view until the data change)."""
     codes = ui.districts_in(province)
-    funding = ui.query("funding_facts", year, as_of, province=province)
+    # one query kept by project serves the totals too (its sums have the same grains; see store.metrics)
+    funding = ui.query("funding_facts", year, as_of, province=province, keep="component")
     targets = ui.query("target_facts", year, as_of, province=province)
     poverty_facts = ui.query("poverty_facts", province=province)
     poverty_year_facts = poverty_facts[poverty_facts["year"] == year]

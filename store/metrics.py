@@ -135,8 +135,8 @@ def roll_up(by_district: pd.DataFrame) -> pd.DataFrame:
         "disbursed": groups["disbursed"].sum(min_count=1),
         "target_rate": groups["target_rate"].mean(),
         "districts": groups.size(),
-        "not_reported": groups["reported"].apply(lambda r: int((~r.astype(bool)).sum())),
-        "lagging_districts": groups["lagging"].apply(lambda r: int(r.astype(bool).sum())),
+        "not_reported": (~frame["reported"].astype(bool)).groupby(frame["province_code"]).sum(),
+        "lagging_districts": frame["lagging"].astype(bool).groupby(frame["province_code"]).sum(),
     })
     out["disbursement_rate"] = _rate(out["disbursed"], out["plan"])
     out["reported"] = out["not_reported"] == 0
@@ -146,11 +146,8 @@ def roll_up(by_district: pd.DataFrame) -> pd.DataFrame:
 
 def poverty_roll_up(by_district: pd.DataFrame) -> pd.DataFrame:
     """poverty_by_district rows summed per province and year (province_poverty per province)."""
-    if by_district.empty:
-        return province_poverty(by_district).assign(province_code=pd.Series(dtype=str))
     frame = by_district.assign(province_code=by_district["district_code"].map(lambda c: province_of(c) or ""))
-    parts = [province_poverty(group).assign(province_code=code) for code, group in frame.groupby("province_code")]
-    return pd.concat(parts, ignore_index=True)
+    return province_poverty(frame, by=("province_code", "year"))
 
 
 def funding_breakdown(facts: pd.DataFrame, year: int, as_of: dt.date | None, by: str) -> pd.DataFrame:
@@ -195,26 +192,23 @@ def poverty_by_district(facts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def province_poverty(by_district: pd.DataFrame) -> pd.DataFrame:
-    """Province totals per year; the target is the rate if every district met its own."""
+def province_poverty(by_district: pd.DataFrame, by: tuple[str, ...] = ("year",)) -> pd.DataFrame:
+    """Totals of poverty_by_district rows per year (or per ``by``); the target is the rate if every
+    district met its own."""
     if by_district.empty:
-        return pd.DataFrame(columns=["year", "households", "poor_households", "near_poor_households", "poor_rate", "near_poor_rate", "target_poor_rate"])
-    frame = by_district.copy()
-    frame["target_poor"] = frame["target_poor_rate"] * frame["households"] / 100
-    frame["has_target"] = frame["target_poor_rate"].notna()
-    out = frame.groupby("year").agg(
-        households=("households", "sum"),
-        poor_households=("poor_households", "sum"),
-        near_poor_households=("near_poor_households", "sum"),
-        # a year no district reported escapes for (the 2015 baseline) has no total, not a total of 0
-        escaped_poverty=("escaped_poverty", lambda v: v.sum(min_count=1)),
-        target_poor=("target_poor", "sum"),
-        targets=("has_target", "sum"),
-    ).reset_index()
+        return pd.DataFrame(columns=[*by, "households", "poor_households", "near_poor_households", "poor_rate",
+                                     "near_poor_rate", "target_poor_rate"])
+    frame = by_district.assign(target_poor=by_district["target_poor_rate"] * by_district["households"] / 100,
+                               has_target=by_district["target_poor_rate"].notna())
+    groups = frame.groupby(list(by))
+    out = groups[["households", "poor_households", "near_poor_households", "target_poor", "has_target"]].sum()
+    # a year no district reported escapes for (the 2015 baseline) has no total, not a total of 0
+    out["escaped_poverty"] = groups["escaped_poverty"].sum(min_count=1)
+    out = out.reset_index()
     out["poor_rate"] = _rate(out["poor_households"], out["households"])
     out["near_poor_rate"] = _rate(out["near_poor_households"], out["households"])
-    out["target_poor_rate"] = np.where(out["targets"] > 0, _rate(out["target_poor"], out["households"]), np.nan)
-    return out.drop(columns=["target_poor", "targets"])
+    out["target_poor_rate"] = np.where(out["has_target"] > 0, _rate(out["target_poor"], out["households"]), np.nan)
+    return out.drop(columns=["target_poor", "has_target"])
 
 
 def disbursement_curves(facts: pd.DataFrame, district_code: str) -> pd.DataFrame:

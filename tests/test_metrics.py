@@ -109,3 +109,21 @@ def test_money_at_two_grains_is_not_added_twice():
     assert dict(zip(by_source["source"], by_source["plan"])) == {"central_investment": 300, "local": 700}
     by_project = metrics.funding_breakdown(two, 2017, D(2017, 10, 31), "project")
     assert dict(zip(by_project["project"], by_project["plan"])) == {"1": 600, "3": 400}
+
+
+def test_poverty_rolls_up_per_province_as_each_province_alone():
+    rows = []
+    for code, households, poor, target in (("107", 10000, 4000, 38.0), ("108", 30000, 6000, 22.0),
+                                           ("062", 5000, 1000, 15.0), ("063", 5000, 500, None)):
+        rows.append({"district_code": code, "year": 2017, "households": households, "poor_households": poor,
+                     "near_poor_households": poor / 4, "escaped_poverty": np.nan, "target_poor_rate": target})
+    frame = pd.DataFrame(rows)
+    rolled = metrics.poverty_roll_up(frame).set_index("province_code")
+    assert list(rolled.index) == ["06", "12"]
+    for province, codes in (("12", ["107", "108"]), ("06", ["062", "063"])):
+        alone = metrics.province_poverty(frame[frame["district_code"].isin(codes)]).iloc[0]
+        for column in ("households", "poor_households", "poor_rate", "target_poor_rate"):
+            assert rolled.loc[province, column] == pytest.approx(alone[column])
+        assert np.isnan(rolled.loc[province, "escaped_poverty"])  # none reported: no total, not 0
+    assert rolled.loc["12", "poor_rate"] == pytest.approx(25.0)
+    assert rolled.loc["06", "target_poor_rate"] == pytest.approx(7.5)  # 15% of 5,000 over 10,000 households
