@@ -537,15 +537,17 @@ def _pg_admin(url: str):  # type: ignore[no-untyped-def]
 
 
 def pg_server(url: str) -> tuple[str | None, str | None]:
-    """(server version, None) when the PostgreSQL server answers, else (None, why not)."""
+    """(server version and autovacuum setting, None) when the PostgreSQL server answers, else (None, why not)."""
     from sqlalchemy import text
 
     try:
         engine = _pg_admin(url)
         with engine.connect() as conn:
             version = conn.execute(text("SHOW server_version")).scalar()
+            # without autovacuum nothing analyzes the facts during an import: the planner has no statistics
+            autovacuum = conn.execute(text("SHOW autovacuum")).scalar()
         engine.dispose()
-        return str(version), None
+        return f"{version}, autovacuum {autovacuum}", None
     except Exception as exc:  # noqa: BLE001 - any failure means: skip PostgreSQL, saying why
         return None, str(exc).strip().splitlines()[0]
 
@@ -596,6 +598,18 @@ def machine(pg_version: str | None) -> dict[str, Any]:
         "cpus": os.cpu_count(), "ram_gib": round(int(mem_kb[0]) / 2**20, 1) if mem_kb else None,
         "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "postgresql": pg_version,
     }
+
+
+def code_version() -> str:
+    """The commit measured, and how many files differed from it (others may be editing the tree)."""
+    def git(*argv: str) -> str:
+        try:
+            return subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True, timeout=30).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+
+    changed = [line for line in git("status", "--porcelain", "--untracked-files=no").splitlines() if line]
+    return git("rev-parse", "--short", "HEAD") + (f" + {len(changed)} changed files" if changed else "")
 
 
 def page_env(url: str) -> dict[str, str]:
@@ -701,7 +715,7 @@ def render(result: dict[str, Any]) -> str:
     """The human-readable report."""
     m, out = result["machine"], []
     out.append(f"Machine: {m['cpus']} × {m['cpu']}, {m['ram_gib']} GiB, {m['platform']}, Python {m['python']}, "
-               f"SQLite {m['sqlite']}, PostgreSQL {m['postgresql'] or '—'}; {result['date']}")
+               f"SQLite {m['sqlite']}, PostgreSQL {m['postgresql'] or '—'}; {result['date']}, code {result['code']}")
     g = result["generate"]
     out.append(f"Store: {result['facts']:,} facts, {result['districts']} districts in {result['provinces']} provinces "
                f"({result['district_source']}), scale {result['scale']}; generated in {g.get('seconds', 0):.1f} s "
@@ -731,10 +745,11 @@ def render(result: dict[str, Any]) -> str:
             if f.get("exceptions") or f.get("errors"):
                 rows.append([name, "FAILED: " + str((f.get("exceptions") or f.get("errors"))[0])[:80]])
                 continue
-            rows.append([name, f["facts"], f["build_seconds"], f["parse_seconds"], f["write_seconds"],
+            rate = f["facts"] / (f["parse_seconds"] + f["write_seconds"])
+            rows.append([name, f["facts"], f["build_seconds"], f["parse_seconds"], f["write_seconds"], rate,
                          "yes" if f["records_match_generator"] else "NO", f["peak_mb"]])
         out.append("\nFull path: one Lai Châu 2017 template workbook (inspect_file + write_reports, empty store)")
-        out.append(table(["engine", "facts", "build s", "parse s", "write s", "same records", "peak MB"], rows))
+        out.append(table(["engine", "facts", "build s", "parse s", "write s", "facts/s", "same records", "peak MB"], rows))
         rows = []
         for name, e in engines.items():
             for page, scope, v in [(p, s, v) for p, scopes in e.get("pages", {}).items() for s, v in scopes.items()]:
@@ -775,7 +790,7 @@ def main() -> None:
     by_province = selected_districts(args.scale)
     expected = expected_facts(args.scale)
     result: dict[str, Any] = {
-        "machine": machine(pg_version), "date": dt.date.today().isoformat(), "scale": args.scale,
+        "machine": machine(pg_version), "date": dt.date.today().isoformat(), "code": code_version(), "scale": args.scale,
         "facts": expected, "districts": sum(map(len, by_province.values())), "provinces": len(by_province),
         "district_source": national_districts()[1], "skipped": {}, "engines": {},
     }
