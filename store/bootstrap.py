@@ -63,8 +63,7 @@ def shows_samples(engine: Engine) -> bool:
     """True while any current fact comes from a sample batch (the dashboard then says so)."""
     from sqlalchemy import select
 
-    from .queries import CURRENT
-    from .schema import facts
+    from .schema import CURRENT, facts
 
     ids = sample_batch_ids(engine)
     if not ids:
