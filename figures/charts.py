@@ -34,6 +34,16 @@ def district_name(code: str, lang: str) -> str:
     return unit.label(lang) if unit else code
 
 
+def _titled(key: str, unit: str) -> str:
+    """The title's catalogue key for districts, or its '_provinces' twin when the units are provinces."""
+    return f"{key}_provinces" if unit == "province_code" else key
+
+
+def _marker(count: int, widest: int = 34) -> int:
+    """A plan or target line as wide as a bar: narrower as the bars get more (63 provinces)."""
+    return max(6, min(widest, 600 // max(count, 1)))
+
+
 def _hover(lines: list[str]) -> str:
     return "<br>".join(lines)
 
@@ -67,7 +77,7 @@ def ranked_disbursement(
 ) -> go.Figure:
     """Districts (or provinces: unit='province_code') ranked by disbursement rate, the target as a
     marker, lagging bars in amber."""
-    title = t("chart.ranked_title", lang, year=year, date=fmt.date(as_of, lang))
+    title = t(_titled("chart.ranked_title", unit), lang, year=year, date=fmt.date(as_of, lang))
     frame = by_district.dropna(subset=["disbursement_rate"]).sort_values("disbursement_rate")
     if frame.empty:
         return _empty(lang, title, source_note)
@@ -104,7 +114,7 @@ def ranked_disbursement(
         )
     fig.add_scatter(
         y=names, x=frame["target_rate"], mode="markers", name=t("chart.target", lang),
-        marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": TARGET}},
+        marker={"symbol": "line-ns", "size": 26 if len(names) <= 12 else 18, "line": {"width": 3, "color": TARGET}},
         hovertext=hover, hoverinfo="text",
     )
     fig.update_yaxes(categoryorder="array", categoryarray=names)
@@ -160,7 +170,7 @@ def funding_stacked(
     ]
     fig.add_scatter(
         x=names, y=totals["plan"], mode="markers", name=t("chart.plan", lang), hovertext=plan_hover,
-        hoverinfo="text", marker={"symbol": "line-ew", "size": 34, "line": {"width": 3, "color": TARGET}},
+        hoverinfo="text", marker={"symbol": "line-ew", "size": _marker(len(names)), "line": {"width": 3, "color": TARGET}},
     )
     fig.update_layout(barmode="stack", legend_traceorder="normal")  # legend in programme order, not stack order
     fig.update_yaxes(title_text=t("chart.amount_axis", lang), gridcolor="#e5e5e5", tickformat=",.0f")
@@ -170,7 +180,7 @@ def funding_stacked(
 def poverty_vs_target(poverty: pd.DataFrame, lang: str, *, year: int, source_note: str,
                       unit: str = "district_code") -> go.Figure:
     """Poverty rate per district (or province) at the end of a year (bars) against its target (markers)."""
-    title = t("chart.poverty_title", lang, year=year)
+    title = t(_titled("chart.poverty_title", unit), lang, year=year)
     frame = poverty[poverty["year"] == year].dropna(subset=["poor_rate"])
     if frame.empty:
         return _empty(lang, title, source_note)
@@ -195,7 +205,7 @@ def poverty_vs_target(poverty: pd.DataFrame, lang: str, *, year: int, source_not
                         hovertext=[hover[i] for i in idx], hoverinfo="text")
     fig.add_scatter(
         x=names, y=frame["target_poor_rate"], mode="markers", name=t("chart.target", lang),
-        marker={"symbol": "line-ew", "size": 34, "line": {"width": 3, "color": TARGET}},
+        marker={"symbol": "line-ew", "size": _marker(len(names)), "line": {"width": 3, "color": TARGET}},
         hovertext=hover, hoverinfo="text",
     )
     fig.update_xaxes(categoryorder="array", categoryarray=names)
@@ -315,7 +325,8 @@ def project_breakdown(
 def rates_by_year(poverty: pd.DataFrame, lang: str, *, source_note: str, unit: str = "district_code") -> go.Figure:
     """Poor (left) and near-poor (right) rates per district (or province) by year, one line each."""
     years = sorted(poverty["year"].unique()) if not poverty.empty else []
-    title = t("chart.rates_title", lang, first=years[0] if years else "", last=years[-1] if years else "")
+    title = t(_titled("chart.rates_title", unit), lang, first=years[0] if years else "",
+              last=years[-1] if years else "")
     if poverty.empty:
         return _empty(lang, title, source_note)
     fig = make_subplots(rows=1, cols=2, subplot_titles=(t("chart.poor_rate", lang), t("chart.near_poor_rate", lang)),

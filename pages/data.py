@@ -10,6 +10,8 @@ from loaders.reference import measures
 from pages import _ui as ui
 from store import queries
 
+DOWNLOAD_ROWS = 1_000_000
+
 ui.run_through_entrypoint()
 lang = ui.lang()
 province = ui.scope()
@@ -57,9 +59,14 @@ def every_row() -> pd.DataFrame:
     return ui.fact_table(queries.fact_rows(eng, province=province, **filters), for_display=False, language=language)
 
 
+# a sheet holds 1,048,576 rows; more than a million facts is a job for the command line, not a browser
+too_many = count > DOWNLOAD_ROWS
 c1, c2, _ = st.columns([1, 1, 3])
 c1.download_button(ui.tr("data.download_csv"), data=lambda: fmt.csv_bytes(every_row()),
-                   file_name="du_lieu_giam_ngheo.csv", mime="text/csv", on_click="ignore", icon=":material/download:")
+                   file_name="du_lieu_giam_ngheo.csv", mime="text/csv", on_click="ignore", icon=":material/download:",
+                   disabled=too_many)
 c2.download_button(ui.tr("data.download_xlsx"), data=lambda: fmt.xlsx_bytes(every_row(), sheet),
                    file_name="du_lieu_giam_ngheo.xlsx", on_click="ignore", icon=":material/download:",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=too_many)
+if too_many:
+    st.caption(ui.tr("data.too_many", count=fmt.number(count, lang), limit=fmt.number(DOWNLOAD_ROWS, lang)))

@@ -11,6 +11,8 @@ from figures import charts, fmt
 from pages import _ui as ui
 from store import metrics
 
+LISTED = 10  # lagging provinces listed by name, slowest first
+
 ui.run_through_entrypoint()
 lang = ui.lang()
 province = ui.scope()
@@ -96,5 +98,7 @@ with list_col:
             ui.tr("overview.lagging_province_row", province=ui.province_label(r.province_code),
                   rate=fmt.percent(r.disbursement_rate, lang), target=fmt.percent(r.target_rate, lang),
                   gap=fmt.points(r.disbursement_rate - r.target_rate, lang), n=r.lagging_districts)
-            for r in lagging.itertuples()
+            for r in lagging.head(LISTED).itertuples()
         ))
+        if len(lagging) > LISTED:  # the chart shows them all
+            st.caption(ui.tr("overview.more_provinces", n=len(lagging) - LISTED))
