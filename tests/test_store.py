@@ -127,3 +127,18 @@ def test_importing_twice_gives_the_same_summary(engine, make_workbook):
     row = next(r for r in first if r["district_code"] == "107" and r["year"] == 2017)
     assert row["plan"] == 1000 and row["disbursed"] == 400 and row["disbursement_rate"] == 40.0
     assert row["poor_rate"] == 40.0 and row["as_of"] == "2017-10-31"
+
+
+def test_a_bulk_import_leaves_postgresql_with_statistics(engine, make_workbook, monkeypatch):
+    import store.writes
+
+    monkeypatch.setattr(store.writes, "ANALYZE_AFTER", 1)  # a bulk load, in miniature
+    _, results = import_files([make_workbook(funding=[funding_row()])], engine, user="a")
+    assert results[0].facts_new == 2
+    if engine.dialect.name != "postgresql":
+        return  # SQLite keeps no statistics unless asked; its planner does not need them here
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        analyzed = conn.execute(text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'facts'")).scalar()
+    assert analyzed is not None
