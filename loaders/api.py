@@ -105,9 +105,9 @@ def _inspect(
     return report
 
 
-def inspect_files(paths: Iterable[str | Path], *, lang: str = "vi") -> list[FileReport]:
-    """inspect_file for each path, in order."""
-    return [inspect_file(p, lang=lang) for p in paths]
+def inspect_files(paths: Iterable[str | Path], *, lang: str = "vi", province_code: str | None = None) -> list[FileReport]:
+    """inspect_file for each path, in order (``province_code``: the province of every file, as for inspect_file)."""
+    return [inspect_file(p, lang=lang, province_code=province_code) for p in paths]
 
 
 def import_reports(engine: Engine, reports: list[FileReport], *, user: Any = None):  # type: ignore[no-untyped-def]
@@ -123,7 +123,9 @@ def import_reports(engine: Engine, reports: list[FileReport], *, user: Any = Non
     return write_reports(engine, [r for r in reports if r.ok], user=user or get_settings().user)
 
 
-def import_files(paths: Iterable[str | Path], engine: Engine, *, user: Any = None, lang: str = "vi"):  # type: ignore[no-untyped-def]
+def import_files(  # type: ignore[no-untyped-def]
+    paths: Iterable[str | Path], engine: Engine, *, user: Any = None, lang: str = "vi", province_code: str | None = None
+):
     """Inspect files, refuse those with errors, write the rest atomically: (reports, results)."""
-    reports = inspect_files(paths, lang=lang)
+    reports = inspect_files(paths, lang=lang, province_code=province_code)
     return reports, import_reports(engine, reports, user=user)

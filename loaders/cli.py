@@ -23,6 +23,23 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _province(value: str) -> str:
+    """The GSO code of a province given as a code ("11", "1") or a name ("Điện Biên"); a usage error otherwise."""
+    from .reference import match_province, provinces
+
+    text = value.strip()
+    code = text.zfill(2) if text.isdigit() and len(text) <= 2 else match_province(text)
+    if code is None or code not in provinces():
+        raise argparse.ArgumentTypeError(
+            f"không rõ tỉnh/thành phố {value!r}: ghi mã GSO (ví dụ 12) hoặc tên (ví dụ \"Lai Châu\") "
+            f"/ unknown province {value!r}: give its GSO code (e.g. 12) or its name (e.g. \"Lai Chau\")")
+    return code
+
+
+_PROVINCE_OF_FILES = ("province of the files' districts, whose names are matched among its districts: GSO code (11) "
+                      "or name (\"Điện Biên\"); default: a report's title block (\"UBND TỈNH …\"), else Lai Châu")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m loaders", description="Lai Châu poverty-programme data: read, check and store spreadsheets.")
     parser.add_argument("--lang", choices=LANGUAGES, default="vi", help="language of messages (default vi)")
@@ -30,13 +47,18 @@ def _parser() -> argparse.ArgumentParser:
 
     p = verbs.add_parser("template", help="write the blank input template")
     p.add_argument("out", type=Path, help="path of the .xlsx to write")
+    p.add_argument("--province", type=_province, metavar="P",
+                   help="province whose districts the dropdown lists: GSO code (11) or name (\"Điện Biên\"); "
+                        "default Lai Châu")
 
     p = verbs.add_parser("inspect", help="read files and report records and issues, writing nothing")
     p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--province", type=_province, metavar="P", help=_PROVINCE_OF_FILES)
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = verbs.add_parser("import", help="inspect, refuse files with errors, write the rest in one transaction")
     p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--province", type=_province, metavar="P", help=_PROVINCE_OF_FILES)
     p.add_argument("--db", help="database URL (default: DASHBOARD_DATABASE_URL or the embedded SQLite file)")
     p.add_argument("--user", help="who imports: once users exist, an analyst's name (password from DASHBOARD_PASSWORD "
                                   "or asked); before that, the name recorded (default DASHBOARD_USER or the system user)")
@@ -69,13 +91,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = verbs.add_parser("summary", help="one row per district and year, deterministic")
+    p.add_argument("--province", type=_province, metavar="P",
+                   help="only this province's districts: GSO code (12) or name (\"Lai Châu\"); default: all provinces")
     p.add_argument("--db", help="database URL")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = verbs.add_parser("report", help="write the meeting report (xlsx or pdf) or a district profile (pdf)")
     p.add_argument("--year", type=int, required=True, help="budget year")
     p.add_argument("--as-of", type=dt.date.fromisoformat, help="reporting date YYYY-MM-DD (default: the year's latest)")
-    p.add_argument("--district", help="GSO code (105–112): a one-page district profile, PDF only")
+    p.add_argument("--province", type=_province, metavar="P",
+                   help="the province reported on: GSO code (12) or name (\"Lai Châu\"); "
+                        "default: the only province in the store, else Lai Châu")
+    p.add_argument("--district", help="GSO code (e.g. 107): a one-page district profile, PDF only")
     p.add_argument("--format", choices=("xlsx", "pdf"), help="default: from the suffix of --out")
     # SUPPRESS: given after the verb it wins, otherwise the global --lang stands
     p.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help="language of the report")
@@ -168,14 +195,15 @@ def _run(args: argparse.Namespace) -> int:
     from . import api
 
     if args.verb == "template":
+        from .reference import DEFAULT_PROVINCE
         from .template import write_template
 
-        path = write_template(args.out)
+        path = write_template(args.out, args.province or DEFAULT_PROVINCE)
         print(path)
         return EXIT_OK
 
     if args.verb == "inspect":
-        reports = api.inspect_files(args.files, lang=args.lang)
+        reports = api.inspect_files(args.files, lang=args.lang, province_code=args.province)
         if args.json:
             _print_json({"files": [r.to_dict() for r in reports]})
         else:
@@ -186,7 +214,8 @@ def _run(args: argparse.Namespace) -> int:
 
     engine = get_engine(args.db)
     if args.verb == "import":
-        reports, results = api.import_files(args.files, engine, user=_actor(engine, args.user), lang=args.lang)
+        reports, results = api.import_files(args.files, engine, user=_actor(engine, args.user), lang=args.lang,
+                                            province_code=args.province)
         if args.json:
             batches = iter(results)  # one result per error-free report, in order
             _print_json({"files": [
@@ -249,7 +278,7 @@ def _run(args: argparse.Namespace) -> int:
         from store.metrics import summary_rows
         from store.queries import current_facts
 
-        rows = summary_rows(current_facts(engine))
+        rows = summary_rows(current_facts(engine, province=args.province))
         if args.json:
             _print_json({"rows": rows})
         else:
@@ -263,11 +292,20 @@ def _run(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace, engine: Any) -> int:
     from store.queries import current_facts
 
+    from .reference import district_name, province_of, provinces
+
     kind = args.format or ("pdf" if args.out.suffix.lower() == ".pdf" or args.district else "xlsx")
     if args.district and kind != "pdf":
         print("error: --district gives a PDF profile; use --format pdf", file=sys.stderr)
         return EXIT_USAGE
-    facts = current_facts(engine)
+    if args.district and args.province and province_of(args.district) != args.province:
+        province = provinces()[args.province].label(short=False)
+        print(f"error: {district_name(args.district, args.province)} không thuộc {province} "
+              f"/ district {args.district} is not in {provinces()[args.province].label('en', short=False)}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    # one province's facts: the report builders report on the only province the facts hold
+    facts = current_facts(engine, province=args.province)
     if args.district:
         from figures.pdf_report import build_district_pdf
 

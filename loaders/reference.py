@@ -6,6 +6,7 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from numbers import Real
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -271,6 +272,16 @@ def _key(name: object) -> str:
     return key
 
 
+def _numeric_code(value: object) -> str | None:
+    """A district code a spreadsheet cell holds as a number (1 or 1.0 → "001"), else None."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return None  # text ("1", "001") keeps its own digits: "1" is a row number, not Ba Đình
+    number = float(value)
+    if not number.is_integer():
+        return None
+    return f"{int(number):03d}" if 0 <= number <= 999 else None
+
+
 def _exact(key: str, index: dict[str, str]) -> str | None:
     if key in index:
         return index[key]
@@ -302,9 +313,13 @@ def match_district(name: object, province_code: str = DEFAULT_PROVINCE) -> tuple
     above FUZZY_THRESHOLD and only when no other province has a district of
     exactly that name. The third item lists the closest districts, for an error
     message's suggestion: a same-named district of another province comes first.
+    A number (1, 1.0, 107 from a spreadsheet cell) is a code whose leading zeros
+    the cell dropped: zero-padded to three digits ("001"); text is never padded.
     """
     if isinstance(name, str) and name.lstrip()[:1] in FORMULA_PREFIXES:
         return None, 0.0, []  # '=HYPERLINK(…,"Mường Tè")' is not a district, whatever it names
+    if (padded := _numeric_code(name)) is not None:
+        return (padded, 100.0, [padded]) if padded in all_districts() else (None, 0.0, [])
     key = _key(name)
     if key in all_districts():
         return key, 100.0, [key]

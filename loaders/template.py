@@ -16,7 +16,16 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .reference import components, districts, leaf_components, measures, sources
+from .reference import (
+    DEFAULT_PROVINCE,
+    all_districts,
+    components,
+    districts,
+    leaf_components,
+    measures,
+    provinces,
+    sources,
+)
 from .template_spec import (
     DATA_SHEETS,
     FUNDING,
@@ -48,7 +57,7 @@ SHEET_NOTES = {
 
 # What each column means, for the instructions sheet.
 FIELD_NOTES = {
-    "district": "Chọn tên huyện/thành phố trong danh sách (ví dụ: Huyện Mường Tè).",
+    "district": "Chọn tên huyện/thành phố trong danh sách (ví dụ: {example}).",
     "year": "Năm, số nguyên (ví dụ 2017). Giải ngân: báo cáo chốt 31/01 năm sau vẫn ghi năm kế hoạch.",
     "as_of": "Ngày của số liệu, dạng dd/mm/yyyy (ví dụ 31/10/2017).",
     "component": "Chọn tiểu dự án (hoặc dự án không có tiểu dự án) trong danh sách. Không ghi dòng tổng của dự án.",
@@ -84,11 +93,25 @@ def component_label(code: str) -> str:
     return f"{code} – {components()[code].short_vi}"
 
 
-def _lists() -> dict[str, list[str]]:
+# The district the instructions give as an example, where it is not the province's first huyện.
+_EXAMPLE_DISTRICT = {DEFAULT_PROVINCE: "107"}  # Huyện Mường Tè
+
+
+def _district_example(province_code: str) -> str:
+    """The district name the instructions sheet shows as an example of the district column."""
+    own = districts(province_code)
+    rural = [c for c, d in own.items() if d.type_vi == "Huyện"] or list(own)
+    code = _EXAMPLE_DISTRICT.get(province_code) or (rural[0] if rural else "")
+    return own[code].name_vi if code in own else ""
+
+
+def _lists(province_code: str = DEFAULT_PROVINCE) -> dict[str, list[str]]:
     """Dropdown choices by template field, in the order they appear on the lists sheet."""
+    # Lai Châu, inland, has no coastal communes (sub-project 1.2); other provinces may.
+    leaves = [c for c in leaf_components().values() if c.applies_lai_chau or province_code != DEFAULT_PROVINCE]
     return {
-        "district": [d.name_vi for d in districts().values()],
-        "component": [component_label(c.code) for c in leaf_components().values() if c.applies_lai_chau],
+        "district": [d.name_vi for d in districts(province_code).values()],
+        "component": [component_label(c.code) for c in leaves],
         "source": [s.short_vi for s in sources().values()],
         "indicator": [m.name_vi for m in measures().values() if m.dataset == "target"],
     }
@@ -97,7 +120,7 @@ def _lists() -> dict[str, list[str]]:
 def _cell_value(field: str, row: Mapping[str, Any]) -> Any:
     """The value a canonical row puts in the column of one field."""
     if field == "district":
-        return districts()[str(row["district_code"])].name_vi
+        return all_districts()[str(row["district_code"])].name_vi
     if field == "year":
         return int(row["year"])
     if field == "component":
@@ -119,8 +142,10 @@ def _number_format(spec: SheetSpec, field: str) -> str | None:
     return None
 
 
-def _write_instructions(ws: Worksheet) -> None:
-    ws.append(["HƯỚNG DẪN NHẬP SỐ LIỆU CHƯƠNG TRÌNH MTQG GIẢM NGHÈO BỀN VỮNG 2016–2020 – TỈNH LAI CHÂU"])
+def _write_instructions(ws: Worksheet, province_code: str = DEFAULT_PROVINCE) -> None:
+    province = provinces()[province_code].name_vi.upper()
+    example = _district_example(province_code)
+    ws.append([f"HƯỚNG DẪN NHẬP SỐ LIỆU CHƯƠNG TRÌNH MTQG GIẢM NGHÈO BỀN VỮNG 2016–2020 – {province}"])
     ws["A1"].font = TITLE_FONT
     ws.append([ENGLISH_NOTE])
     ws.append([])
@@ -141,7 +166,7 @@ def _write_instructions(ws: Worksheet) -> None:
                 get_column_letter(index),
                 column.header,
                 "Có" if column.required else "Không",
-                FIELD_NOTES.get(column.field, column.header_en),
+                FIELD_NOTES.get(column.field, column.header_en).format(example=example),
             ])
     ws.append([])
     ws.append([f"Danh mục huyện, dự án, nguồn vốn và chỉ tiêu: sheet ẩn “{LISTS_SHEET}”."])
@@ -149,12 +174,12 @@ def _write_instructions(ws: Worksheet) -> None:
         ws.column_dimensions[letter].width = width
 
 
-def _write_lists(ws: Worksheet) -> dict[str, str]:
+def _write_lists(ws: Worksheet, province_code: str = DEFAULT_PROVINCE) -> dict[str, str]:
     """Write the dropdown lists, one per column; return each field's range formula."""
     headers = {"district": "Huyện", "component": "Dự án / Tiểu dự án", "source": "Nguồn vốn",
                "indicator": "Chỉ tiêu"}
     ranges = {}
-    for index, (field, values) in enumerate(_lists().items(), start=1):
+    for index, (field, values) in enumerate(_lists(province_code).items(), start=1):
         letter = get_column_letter(index)
         ws.cell(1, index, headers[field]).font = BOLD
         for offset, value in enumerate(values, start=2):
@@ -208,14 +233,24 @@ def build_workbook(
     poverty: Iterable[Mapping[str, Any]] = (),
     targets: Iterable[Mapping[str, Any]] = (),
 ) -> Workbook:
-    """A workbook in the template format holding the given canonical rows."""
+    """A workbook in the template format (Lai Châu's districts) holding the given canonical rows."""
+    return build_province_workbook(DEFAULT_PROVINCE, funding, poverty, targets)
+
+
+def build_province_workbook(
+    province_code: str,
+    funding: Iterable[Mapping[str, Any]] = (),
+    poverty: Iterable[Mapping[str, Any]] = (),
+    targets: Iterable[Mapping[str, Any]] = (),
+) -> Workbook:
+    """A workbook in the template format for one province (GSO code) holding the given canonical rows."""
     wb = Workbook()
     instructions = wb.active
     assert instructions is not None
     instructions.title = INSTRUCTIONS_SHEET
-    _write_instructions(instructions)
+    _write_instructions(instructions, province_code)
     data_sheets = [wb.create_sheet(spec.name) for spec in DATA_SHEETS]
-    ranges = _write_lists(wb.create_sheet(LISTS_SHEET))
+    ranges = _write_lists(wb.create_sheet(LISTS_SHEET), province_code)
     for ws, spec, rows in zip(data_sheets, DATA_SHEETS, (funding, poverty, targets)):
         _write_data_sheet(ws, spec, rows, ranges)
     wb.properties.creator = CREATOR
@@ -246,6 +281,6 @@ def save_workbook(wb: Workbook, path: str | Path) -> Path:
     return path
 
 
-def write_template(path: str | Path) -> Path:
-    """Save the blank template to path."""
-    return save_workbook(build_workbook(), path)
+def write_template(path: str | Path, province_code: str = DEFAULT_PROVINCE) -> Path:
+    """Save the blank template for one province (GSO code, default Lai Châu) to path."""
+    return save_workbook(build_province_workbook(province_code), path)

@@ -148,6 +148,31 @@ def test_a_bare_number_is_no_district():
 
 
 @pytest.mark.parametrize(
+    "value, province, code",
+    [
+        (1, "79", "001"),  # a number from a cell lost its leading zeros: Ba Đình, whatever the province
+        (1.0, "12", "001"),
+        (96, "12", "096"),
+        (96.0, "11", "096"),
+        (107, "12", "107"),
+        (107.0, "74", "107"),
+        (0, "12", None),
+        (999, "12", None),
+        (1000, "12", None),
+        (-1, "12", None),
+        (1.5, "12", None),
+        (True, "12", None),  # a checkbox, not district 001
+        ("1", "79", None),  # text is never padded: a row number
+        ("96", "11", None),
+        ("001", "12", "001"),  # a code written in full matches as before
+        ("096", "12", "096"),
+    ],
+)
+def test_a_numeric_code_is_zero_padded(value, province, code):
+    assert match_district(value, province)[0] == code
+
+
+@pytest.mark.parametrize(
     "text, code",
     [("Tỉnh Lai Châu", "12"), ("UBND TỈNH LAI CHÂU", "12"), ("Lai Chau", "12"), ("TP Hà Nội", "01"),
      ("12", "12"), ("UBND TỈNH ĐIỆN BIÊN", "11"), ("SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI TỈNH BÌNH DƯƠNG", "74"),

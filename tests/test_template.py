@@ -3,7 +3,9 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from loaders.template import build_workbook, save_workbook, write_template
+from loaders import inspect_file
+from loaders.reference import districts
+from loaders.template import build_province_workbook, build_workbook, save_workbook, write_template
 from loaders.template_spec import (
     DATA_SHEETS,
     FUNDING,
@@ -124,3 +126,35 @@ def test_properties_and_bytes_are_fixed(tmp_path):
     first = save_workbook(wb, tmp_path / "a.xlsx").read_bytes()
     second = save_workbook(build_workbook(funding=[FUNDING_ROW]), tmp_path / "b.xlsx").read_bytes()
     assert first == second
+
+
+@pytest.fixture(scope="module")
+def dien_bien(tmp_path_factory):
+    return openpyxl.load_workbook(write_template(tmp_path_factory.mktemp("p") / "dien_bien.xlsx", "11"))
+
+
+def test_a_province_template_lists_its_districts_and_names_it(dien_bien):
+    lists = dien_bien[LISTS_SHEET]
+    assert [c.value for c in lists["A"][1:] if c.value] == [d.name_vi for d in districts("11").values()]
+    codes = [str(c.value).split(" – ")[0] for c in lists["B"][1:] if c.value]
+    assert "1.2" in codes  # coastal communes: not Lai Châu's, but another province's may have them
+    text = "\n".join(str(c.value) for row in dien_bien[INSTRUCTIONS_SHEET].iter_rows() for c in row if c.value)
+    assert "TỈNH ĐIỆN BIÊN" in text and "ví dụ: Huyện Mường Nhé" in text
+    assert "LAI CHÂU" not in text and "Mường Tè" not in text
+
+
+def test_a_province_template_round_trips_in_that_province(tmp_path):
+    row = {**FUNDING_ROW, "district_code": "096"}  # Huyện Mường Nhé, Điện Biên
+    path = save_workbook(build_province_workbook("11", funding=[row]), tmp_path / "dien_bien.xlsx")
+    assert openpyxl.load_workbook(path)[FUNDING.name]["A4"].value == "Huyện Mường Nhé"
+    report = inspect_file(path, province_code="11")
+    assert report.ok and not report.warnings, report.issues
+    assert {(r.district_code, r.measure, r.value) for r in report.records} == {("096", "plan", 1234.5),
+                                                                                ("096", "disbursed", 600.0)}
+    assert [i.code for i in inspect_file(path).errors] == ["unknown_district"]  # read as Lai Châu's, it is not
+
+
+def test_the_default_template_is_lai_chaus(tmp_path):
+    default, lai_chau = write_template(tmp_path / "a.xlsx"), write_template(tmp_path / "b.xlsx", "12")
+    assert default.read_bytes() == lai_chau.read_bytes()
+    assert save_workbook(build_workbook(), tmp_path / "c.xlsx").read_bytes() == default.read_bytes()
