@@ -23,14 +23,15 @@ st.markdown(ui.tr("upload.intro"))
 
 
 @st.cache_data(show_spinner=False)
-def template_bytes() -> bytes:
+def template_bytes(province: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
-        return write_template(Path(tmp) / "mau.xlsx").read_bytes()
+        return write_template(Path(tmp) / "mau.xlsx", province_code=province).read_bytes()
 
 
-st.download_button(ui.tr("upload.template"), data=template_bytes(), file_name="mau_nhap_lieu_giam_ngheo.xlsx",
-                   mime=XLSX, on_click="ignore", icon=":material/download:")
 province = up.province_select(lang)  # the province of the files: their district names are its districts
+# the template lists that province's districts
+st.download_button(ui.tr("upload.template"), data=template_bytes(province), file_name=f"mau_nhap_lieu_{province}.xlsx",
+                   mime=XLSX, on_click="ignore", icon=":material/download:")
 files = up.remember(st.file_uploader(ui.tr("upload.file"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
                                      key="upload_files"))
 engine = ui.engine()

@@ -249,7 +249,7 @@ def summary_rows(facts: pd.DataFrame) -> list[dict[str, Any]]:
     keys = sorted({(d, int(y)) for d, y in facts[["district_code", "year"]].itertuples(index=False)})
     funding = {}
     for year in sorted({y for _, y in keys}):
-        frame = funding_by_district(facts, year).set_index("district_code")
+        frame = funding_by_district(facts, year, codes=sorted(set(facts["district_code"]))).set_index("district_code")
         for code, row in frame.iterrows():
             funding[(code, year)] = row
     rows = []

@@ -146,8 +146,6 @@ def test_summary_of_one_province(two_provinces, province, codes):
         assert next(r["plan"] for r in rows if r["district_code"] == "107") == 1000.0
 
 
-@pytest.mark.xfail(strict=True, reason="store.metrics.summary_rows asks funding_by_district for Lai Châu's districts "
-                                       "only, so another province's rows have no funding")
 def test_summary_of_another_province_has_its_funding(two_provinces):
     rows = json.loads(run("summary", "--db", two_provinces, "--json", "--province", "11", check_rc=0).stdout)["rows"]
     assert [(r["district_code"], r["plan"]) for r in rows] == [("096", 2000.0)]
