@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from loaders.reference import districts
+from loaders.reference import all_districts, districts, province_of
 from pages import _auth_ui as auth
 from pages import _ui as ui
 from store.auth import Role, add_user, list_users, set_user
@@ -16,12 +16,20 @@ people = list_users(engine)
 st.dataframe(pd.DataFrame(people).drop(columns=["email"], errors="ignore"), hide_index=True, width="stretch")
 
 roles = [r.name.lower() for r in Role]
-district_codes = list(districts())
+# the districts of the province chosen in the sidebar; for the whole country, every district
+province = ui.scope()
+district_codes = list(districts(province) if province else all_districts())
+
+
+def scope_name(code: str) -> str:
+    return ui.district_label(code) if province else f"{ui.district_label(code)} ({ui.province_label(province_of(code) or '')})"
+
+
 with st.form("add_user", clear_on_submit=True):
     st.subheader(ui.tr("auth.add_user"))
     name = st.text_input(ui.tr("auth.username"))
     role = st.selectbox(ui.tr("auth.role"), roles, format_func=lambda r: ui.tr(f"auth.role_{r}"))
-    scope = st.multiselect(ui.tr("auth.districts"), district_codes, format_func=ui.district_label)
+    scope = st.multiselect(ui.tr("auth.districts"), district_codes, format_func=scope_name)
     password = st.text_input(ui.tr("auth.new_password"), type="password")
     if st.form_submit_button(ui.tr("auth.add")):
         try:
