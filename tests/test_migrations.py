@@ -1,13 +1,20 @@
 """The schema comes from Alembic migrations, and they match the tables the code declares."""
 
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, select, text
 
-from loaders.reference import province_of
+from loaders.reference import ROOT, province_of
 from store.db import get_engine
 from store.queries import is_empty
 from store.schema import facts, metadata
+from tests.conftest import PG_ADMIN_URL, _pg_reason
 
 
 def test_the_migrations_build_exactly_the_declared_schema(engine):
@@ -59,3 +66,30 @@ def test_facts_stored_before_provinces_get_their_province(tmp_path):
     with engine.connect() as conn:
         got = dict(conn.execute(select(facts.c.district_code, facts.c.province_code)).fetchall())
     assert got == {"107": "12", "062": province_of("062")} and province_of("062") not in ("", None, "12")
+
+
+def test_servers_starting_at_once_on_a_fresh_postgresql_database_all_migrate(tmp_path):
+    # several app processes on one fresh database: the advisory lock lets one migrate while the others wait
+    # (without it, one of three processes failed on each of three databases here)
+    reason = _pg_reason()
+    if reason and os.environ.get("DASHBOARD_TEST_REQUIRE_PG") == "1":
+        pytest.fail(f"DASHBOARD_TEST_REQUIRE_PG=1 but {reason}")
+    if reason:
+        pytest.skip(f"POSTGRESQL TEST SKIPPED: {reason}")
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    names = [f"lcpr_race_{uuid.uuid4().hex[:8]}" for _ in range(3)]
+    try:
+        for name in names:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+            code = f"from store.db import get_engine; get_engine({url!r}); print('migrated')"
+            procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, text=True) for _ in range(3)]
+            outputs = [p.communicate(timeout=120)[0] for p in procs]
+            assert all(p.returncode == 0 and "migrated" in out for p, out in zip(procs, outputs)), outputs
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
