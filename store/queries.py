@@ -21,7 +21,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, Select, and_, case, func, literal, select
 
-from .schema import CURRENT, batches, coverage, facts
+from loaders.records import Dataset
+
+from .schema import CURRENT, FACT_KEY, batches, coverage, facts
 
 FACT_COLUMNS = [
     "dataset", "district_code", "province_code", "year", "as_of", "component", "source", "measure", "value",
@@ -78,29 +80,8 @@ def current_facts(
     limit: int | None = None,
 ) -> pd.DataFrame:
     """Current facts with batch, file, sheet and cell, filtered in SQL (at most ``limit`` rows)."""
-    query = (
-        select(
-            facts.c.dataset, facts.c.district_code, facts.c.province_code, facts.c.year, facts.c.as_of,
-            facts.c.component, facts.c.source, facts.c.measure, facts.c.value, facts.c.batch_id,
-            batches.c.file_name, batches.c.sha256, facts.c.sheet, facts.c.cell, batches.c.imported_at,
-            batches.c.user_name,
-        )
-        .join(batches, batches.c.id == facts.c.batch_id)
-        .where(CURRENT)
-        .order_by(facts.c.dataset, facts.c.district_code, facts.c.year, facts.c.as_of, facts.c.component,
-                  facts.c.source, facts.c.measure)
-    )
-    if dataset:
-        query = query.where(facts.c.dataset == dataset)
-    if year is not None:
-        query = query.where(facts.c.year == year)
-    if district_codes:
-        query = query.where(facts.c.district_code.in_(district_codes))
-    query = _scoped(query, province, None)
-    if limit is not None:
-        query = query.limit(limit)
-    with engine.connect() as conn:
-        return _frame(conn.execute(query).fetchall(), FACT_COLUMNS)
+    return fact_rows(engine, province=province, limit=limit, dataset=[dataset] if dataset else (),
+                     year=[year] if year is not None else (), district_code=district_codes or ())
 
 
 def count_facts(engine: Engine, *, province: str | None = None, **equal: Sequence[Any]) -> int:
@@ -131,9 +112,12 @@ def fact_rows(engine: Engine, *, province: str | None = None, limit: int | None 
         )
         .join(batches, batches.c.id == facts.c.batch_id)
         .where(CURRENT)
-        .order_by(facts.c.dataset, facts.c.year, facts.c.district_code, facts.c.as_of, facts.c.component,
-                  facts.c.source, facts.c.measure)
+        # the order of the current-key index: a limited read stops early
+        .order_by(*(facts.c[k] for k in FACT_KEY))
     )
+    # every dataset named when none is chosen: the key index (dataset, district_code …) then serves a
+    # district filter by lookups instead of a scan in key order (3 s → 0.1 s for one district of 713)
+    equal = {"dataset": [d.value for d in Dataset], **{k: v for k, v in equal.items() if v}}
     query = _scoped(query, province, None)
     for column, values in equal.items():
         if values:
