@@ -65,7 +65,7 @@ years = sorted({int(y) for y in shown["years"]})
 chosen = ui.pick_many(ui.tr("poverty.years"), years, "poverty_years", default=years)
 table = shown["table"][pd.Series(shown["years"]).isin(chosen).to_numpy()]
 st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
-st.caption(ui.tr("poverty.table_note"))
+st.caption(ui.tr("poverty.table_note" if province else "poverty.table_note_country"))
 st.caption(shown["caption"])
 
 st.plotly_chart(ui.view(chart, province, lang, tuple(chosen)), width="stretch")
