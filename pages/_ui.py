@@ -128,7 +128,7 @@ def read(name: str, *args: Any, **kwargs: Any) -> Any:
         raise  # unreachable: st.stop raises
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=64)  # each holds a page's figures: a few MB at most
 def _view(_build: Callable[..., Any], name: str, url: str, version: int, args: tuple[Any, ...]) -> Any:
     return _build(*args)
 
