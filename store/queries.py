@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, case, func, literal, select
+from sqlalchemy import Engine, Select, Table, and_, case, func, literal, select
 
 from loaders.records import Dataset
 
@@ -46,22 +46,19 @@ def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _scoped(query: Select, province: str | None, district: str | None) -> Select:  # type: ignore[type-arg]
-    """Limit a query on facts to a province or a district ('' or None: no limit)."""
+def _scoped(query: Select, province: str | None, district: str | None,  # type: ignore[type-arg]
+            table: Table = facts) -> Select:  # type: ignore[type-arg]
+    """Limit a query on facts (or coverage) to a province or a district ('' or None: no limit)."""
     if province:
-        query = query.where(facts.c.province_code == province)
+        query = query.where(table.c.province_code == province)
     if district:
-        query = query.where(facts.c.district_code == district)
+        query = query.where(table.c.district_code == district)
     return query
 
 
 def _covered(query: Select, province: str | None, district: str | None) -> Select:  # type: ignore[type-arg]
     """_scoped for a query on coverage."""
-    if province:
-        query = query.where(coverage.c.province_code == province)
-    if district:
-        query = query.where(coverage.c.district_code == district)
-    return query
+    return _scoped(query, province, district, coverage)
 
 
 def is_empty(engine: Engine) -> bool:
