@@ -148,18 +148,14 @@ def view(build: Callable[..., Any], *args: Any) -> Any:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _samples(url: str, version: int) -> tuple[bool, frozenset[int]]:
-    return shows_samples(_engine(url)), frozenset(sample_batch_ids(_engine(url)))
+    ids = sample_batch_ids(_engine(url))
+    return shows_samples(_engine(url), ids), frozenset(ids)
 
 
 def samples() -> tuple[bool, frozenset[int]]:
     """Whether the store shows sample figures now, and the sample batches' ids."""
     url = database_url()
     return _samples(url, data_version(_engine(url)))
-
-
-def load_facts(province: str | None = None) -> pd.DataFrame:
-    """Current facts of a scope with their provenance (reports are built from them), cached."""
-    return query("current_facts", province=province or None)
 
 
 def is_sample(frame: pd.DataFrame) -> bool:
@@ -260,21 +256,14 @@ def scope() -> str | None:
     return st.session_state.get("province") or None
 
 
-def scope_name(code: str | None) -> str:
-    """'Cả nước' or 'Lai Châu'."""
-    if not code:
-        return tr("common.country")
-    p = provinces().get(code)
-    return p.label(lang()) if p else code
+def scope_name(code: str | None, long: bool = False) -> str:
+    """'Cả nước', or 'Lai Châu' ('Tỉnh Lai Châu' when long)."""
+    return province_label(code, long) if code else tr("common.country")
 
 
 def scope_label() -> str:
-    """'Cả nước' or 'Tỉnh Lai Châu', for captions and headings."""
-    code = scope()
-    if not code:
-        return tr("common.country")
-    p = provinces().get(code)
-    return p.label(lang(), short=False) if p else code
+    """The chosen scope's long name ('Cả nước', 'Tỉnh Lai Châu'), for captions and headings."""
+    return scope_name(scope(), long=True)
 
 
 def scope_districts() -> list[str]:

@@ -59,13 +59,16 @@ def sample_batch_ids(engine: Engine) -> set[int]:
         return {int(i) for (i,) in conn.execute(query)}
 
 
-def shows_samples(engine: Engine) -> bool:
-    """True while any current fact comes from a sample batch (the dashboard then says so)."""
+def shows_samples(engine: Engine, ids: set[int] | None = None) -> bool:
+    """True while any current fact comes from a sample batch (the dashboard then says so).
+
+    ``ids``: the sample batches, when the caller has already read them (sample_batch_ids).
+    """
     from sqlalchemy import select
 
     from .schema import CURRENT, facts
 
-    ids = sample_batch_ids(engine)
+    ids = sample_batch_ids(engine) if ids is None else ids
     if not ids:
         return False
     with engine.connect() as conn:

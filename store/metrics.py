@@ -31,11 +31,6 @@ def _rate(part: pd.Series | float, whole: pd.Series | float) -> Any:
         return np.where(np.asarray(whole, dtype=float) > 0, np.asarray(part, dtype=float) / np.asarray(whole, dtype=float) * 100, np.nan)
 
 
-def years(facts: pd.DataFrame, dataset: str = "funding") -> list[int]:
-    """Years that have facts of a dataset, ascending."""
-    return sorted(int(y) for y in facts.loc[facts["dataset"] == dataset, "year"].unique())
-
-
 def reporting_dates(facts: pd.DataFrame, year: int) -> list[dt.date]:
     """Funding report dates of a budget year, ascending."""
     sel = facts[(facts["dataset"] == "funding") & (facts["year"] == year)]
