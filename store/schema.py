@@ -155,3 +155,18 @@ audit = Table(
     Column("values_count", Integer, nullable=False, default=0),
     Column("detail", String(2000), nullable=False, default=""),
 )
+
+# Signed-in browsers: one row per sign-in. The browser holds only a random token in an HttpOnly
+# cookie (signed, see store/sessions.py); the store keeps its SHA-256, so a copy of this table
+# signs nobody in. Sign-out and expiry end a row for every server at once.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(120), nullable=False),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("expires_at", DateTime(timezone=False), nullable=False),
+    # a sign-in is first a one-time ticket the signing-in browser exchanges for its cookie (within a minute)
+    Column("state", String(8), nullable=False),  # 'ticket', 'active' or 'ended'
+)
+Index("ix_sessions_username", sessions.c.username)

@@ -1,0 +1,1 @@
+"""One test (or more) per point of the security issue: each fails on the code before its fix."""
