@@ -51,7 +51,7 @@ if get_settings().load_samples:
     print(f"samples loaded: {load_samples_if_empty(engine)} files")
 PY
   for ((port = first; port < first + count; port++)); do
-    "$PYTHON" -m streamlit run dashboard.py --server.headless true --server.address "$BIND_ADDRESS" \
+    "$PYTHON" -m streamlit run serve.py --server.headless true --server.address "$BIND_ADDRESS" \
       --server.port "$port" --browser.gatherUsageStats false >"var/streamlit-$port.log" 2>&1 &
     echo $! >"var/streamlit-$port.pid"
   done

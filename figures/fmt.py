@@ -17,14 +17,13 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from loaders.i18n import t
+from loaders.text import FORMULA_PREFIXES
 
 MISSING = "–"
 LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 # Plain "en" writes "Sep"; en_GB's CLDR data writes "Sept".
 DATE_LOCALES = {"vi": "vi_VN", "en": "en"}
-# Characters that make a spreadsheet read a text cell as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # OWASP: what a spreadsheet may run as a formula
 
 
 def _locale(lang: str) -> str:
@@ -94,7 +93,7 @@ def plotly_separators(lang: str = "vi") -> str:
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy where text cells starting with = + - @ get a leading apostrophe (CSV/Excel injection)."""
+    """A copy where text cells starting with a formula prefix (= + - @ tab CR) get a leading apostrophe (CSV/Excel injection)."""
     out = frame.copy()
     for column in out.columns:
         series = out[column]

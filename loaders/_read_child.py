@@ -1,37 +1,97 @@
-"""Run as a child process: read a spreadsheet with python-calamine and pickle its sheets to stdout.
+"""Run as a child process: check and read a spreadsheet with python-calamine, pickle its sheets to stdout.
 
-Used for the formats no check can vet before calamine reads them (.xls, .xlsb, .ods): a
-malformed file can make calamine allocate gigabytes or abort the process, so it happens here,
-under a memory limit, where that only ends this child. Imports nothing of the project on purpose.
+Every spreadsheet is read here, under a memory limit it sets on itself before anything else: a malformed
+file can make calamine allocate gigabytes or abort the process (a 100 KB .xlsx whose one shared string of
+100 MB fills 1,000 cells), and here that only ends this child. The zip checks (_zip_check.py) run here too,
+so the server never inflates an upload's parts. Imports nothing of the project but its sibling _zip_check,
+to start fast.
+
+Usage: ``python _read_child.py PATH LIMITS_JSON MEMORY_BYTES``; the answer is one pickled tuple:
+``("ok", sheets, formulas)``, ``("password",)``, ``("error", detail)`` or ``("refused", key, params)``.
 """
 
-import pickle
+import resource
 import sys
 
-import python_calamine as pc
+if __name__ == "__main__":  # before any import that allocates: the limit covers all that follows
+    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]), int(sys.argv[3])))
+
+import datetime as dt  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import pickle  # noqa: E402
+from typing import Any  # noqa: E402
+
+import python_calamine as pc  # noqa: E402
+from _zip_check import Limits, Refused, check_zip, unreadable  # noqa: E402
 
 
-def main(path: str, max_cells: int) -> object:
+def main(path: str, limits: Limits) -> tuple[Any, ...]:
+    """The answer for one file (see the module's docstring)."""
+    gc.disable()  # hundreds of thousands of values, none in a cycle: the collector would only rescan them
     try:
-        workbook = pc.CalamineWorkbook.from_path(path)
+        formulas = check_zip(path, limits)
+        return ("ok", _read(path, limits), formulas)
+    except Refused as exc:
+        return ("refused", exc.key, exc.params)
     except pc.PasswordError:
         return ("password",)
+    except MemoryError:
+        return ("refused", "unreadable_file", {"detail": "the file needs more memory than any report could"})
     except BaseException as exc:  # noqa: BLE001 - any reader failure, Rust panics included
         return ("error", f"{type(exc).__name__}: {exc}"[:300])
-    sheets = []
+
+
+def _read(path: str, limits: Limits) -> list[tuple[str, list[list[Any]], tuple[int, int], list[Any]]]:
+    workbook = pc.CalamineWorkbook.from_path(path)
+    sheets: list[tuple[str, list[list[Any]], tuple[int, int], list[Any]]] = []
+    seen: dict[Any, Any] = {}
+    chars = 0
     try:
         for meta in workbook.sheets_metadata:
             if str(meta.typ) != str(pc.SheetTypeEnum.WorkSheet):
                 continue
             sheet = workbook.get_sheet_by_name(meta.name)
-            if sheet.height * sheet.width > max_cells:
-                return ("too_big", meta.name, sheet.height, sheet.width)
-            start = sheet.start or (0, 0)
-            sheets.append((meta.name, sheet.to_python(skip_empty_area=True), start, sheet.merged_cell_ranges or []))
-    except BaseException as exc:  # noqa: BLE001 - as above
-        return ("error", f"{type(exc).__name__}: {exc}"[:300])
-    return ("ok", sheets)
+            if sheet.height * sheet.width > limits.max_cells:
+                raise unreadable(f"sheet '{meta.name}' is {sheet.height}×{sheet.width} cells")
+            start, merged = sheet.start or (0, 0), sheet.merged_cell_ranges or []
+            rows = sheet.to_python(skip_empty_area=True)
+            del sheet  # calamine's own grid: freed before the next sheet is read
+            chars += _share_and_count(rows, seen)
+            longest = max((len(v) for v in seen if v.__class__ is str), default=0)  # every text is in seen
+            if longest > limits.max_cell_chars:
+                raise Refused("cell_text_too_long", chars=longest, limit=limits.max_cell_chars)
+            if chars > limits.max_text_chars:
+                raise Refused("too_much_text", chars=chars, limit=limits.max_text_chars)
+            sheets.append((meta.name, rows, start, merged))
+    finally:
+        workbook.close()
+    return sheets
+
+
+def _share_and_count(rows: list[list[Any]], seen: dict[Any, Any]) -> int:
+    """Characters of text in the rows; equal texts and dates become one object each (a column repeats a few
+    names and dates thousands of times: the pickle then sends each once, and the server keeps each once).
+
+    Only texts and dates are shared: they equal no value of another kind (1 == 1.0 == True would be merged).
+    """
+    chars, share = 0, seen.setdefault
+    text, number, date, moment = str, float, dt.date, dt.datetime
+    for row in rows:
+        c = 0
+        for value in row:
+            kind = value.__class__
+            if kind is number:  # most cells: nothing to do
+                pass
+            elif kind is text:
+                chars += len(value)
+                row[c] = share(value, value)
+            elif kind is date or kind is moment:
+                row[c] = share(value, value)
+            c += 1
+    return chars
 
 
 if __name__ == "__main__":
-    sys.stdout.buffer.write(pickle.dumps(main(sys.argv[1], int(sys.argv[2]))))
+    answer = main(sys.argv[1], Limits(**json.loads(sys.argv[2])))
+    sys.stdout.buffer.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))

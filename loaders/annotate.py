@@ -1,10 +1,18 @@
-"""An annotated copy of an analyst's file: issue cells filled and commented, and a summary sheet of every issue."""
+"""An annotated copy of an analyst's file: issue cells filled and commented, and a summary sheet of every issue.
+
+The copy is built on request, in a child process limited in memory and time (``annotated_copy``): openpyxl
+takes about 600 bytes and 30 µs a cell, so a 6-million-cell upload took 3 GB and minutes in the server.
+Its formulas are written back as text (``_neutralise``): the copy computes and fetches nothing when opened.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import pickle
 import re
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from io import BytesIO
@@ -18,11 +26,20 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import coordinate_to_tuple, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .errors import UnreadableFile
+from ._zip_check import cells_in
+from .errors import LoaderError, UnreadableFile
+from .i18n import t
 from .records import FileReport, Issue, Severity
+from .reference import ROOT
+from .text import FORMULA_PREFIXES, thousands
 from .workbook import Grid, read_grids
 
 MAX_ANNOTATED_CELLS = 5_000  # beyond this, issues are only listed on the summary sheet
+# Cells of the analyst's file a copy may hold: about 300 MB and 15 s of openpyxl. A larger file gets a message
+# instead (its issues are all listed on the page); the child's limits stop whatever slips past the count.
+MAX_COPIED_CELLS = 500_000
+COPY_MEMORY_BYTES = 3 << 29  # 1.5 GiB of address space for the child that builds the copy
+COPY_SECONDS = 120
 MAX_COMMENT_CHARS = 4_000
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
 # Errors that mean the file itself could not be opened: only the summary can be written.
@@ -31,7 +48,6 @@ FILLS = {
     Severity.ERROR: PatternFill("solid", fgColor="FFC7CE"),
     Severity.WARNING: PatternFill("solid", fgColor="FFEB9C"),
 }
-FORMULA_START = ("=", "+", "-", "@")
 BAD_TITLE_CHARS = re.compile(r"[\\/*?:\[\]]")
 CELL_ADDRESS = re.compile(r"^\$?[A-Za-z]{1,3}\$?[1-9][0-9]{0,6}$")
 SUMMARY_WIDTHS = (10, 24, 90, 22, 8, 30)
@@ -52,8 +68,49 @@ LABELS: dict[str, dict[str, Any]] = {
 }
 
 
+def annotated_copy(path: Path, report: FileReport, lang: str = "vi") -> bytes:
+    """annotate() in a child process limited in memory and time; LoaderError when the copy cannot be made."""
+    def failed(detail: str) -> LoaderError:
+        return LoaderError(t("issue.annotation_failed", lang, detail=detail), code="annotation_failed")
+
+    command = [sys.executable, "-c", _CHILD, str(Path(path).resolve()), lang, str(COPY_MEMORY_BYTES)]
+    try:
+        proc = subprocess.run(command, input=pickle.dumps(list(report.issues)), capture_output=True, cwd=ROOT,
+                              timeout=COPY_SECONDS, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise failed(t("issue.annotation_slow", lang, seconds=COPY_SECONDS)) from exc
+    try:
+        answer = pickle.loads(proc.stdout) if proc.returncode == 0 else None  # our own child's output
+    except Exception:  # noqa: BLE001 - a child that printed something else has failed too
+        answer = None
+    if answer is None:
+        raise failed(t("issue.annotation_memory", lang))
+    if answer[0] == "refused":
+        raise LoaderError(answer[2], code=answer[1])
+    return bytes(answer[1])
+
+
+# python -c _CHILD PATH LANG MEMORY_BYTES, the issues pickled on stdin: the memory limit is set before any import
+_CHILD = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]),) * 2); "
+          "from loaders.annotate import _child; _child()")
+
+
+def _child() -> None:  # pragma: no cover - runs in the child
+    """Build one copy; the answer, pickled to stdout: ("ok", bytes) or ("refused", code, text)."""
+    path, lang = Path(sys.argv[1]), sys.argv[2]
+    issues = pickle.loads(sys.stdin.buffer.read())  # from the parent, our own
+    try:
+        answer: tuple[object, ...] = ("ok", annotate(path, FileReport(str(path), issues=issues), lang))
+    except LoaderError as exc:
+        answer = ("refused", exc.code, str(exc))
+    sys.stdout.buffer.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def annotate(path: Path, report: FileReport, lang: str = "vi") -> bytes:
-    """The analyst's file as .xlsx bytes: issue cells filled and commented, all issues listed on a first sheet."""
+    """The analyst's file as .xlsx bytes: issue cells filled and commented, all issues listed on a first sheet.
+
+    In this process: the server calls annotated_copy. LoaderError when the file has more than MAX_COPIED_CELLS.
+    """
     labels = LABELS.get(lang, LABELS["vi"])
     wb, sheets = _open(Path(path), report, lang)
     unmarked = _mark(sheets, report.issues, labels)
@@ -68,17 +125,44 @@ def _open(path: Path, report: FileReport, lang: str) -> tuple[Workbook, dict[str
     if not any(i.severity is Severity.ERROR and i.code in UNOPENABLE for i in report.issues):
         if path.suffix.lower() in OPENPYXL_SUFFIXES:
             try:
+                _bound(cells_in(str(path)), lang)
                 wb = load_workbook(path, keep_vba=False, data_only=False)
+                _neutralise(wb)
                 return wb, {ws.title: ws for ws in wb.worksheets}
+            except LoaderError:
+                raise
             except Exception:  # openpyxl rejects some files calamine reads; rebuild from values
                 pass
         try:
-            return _rebuild(read_grids(path, lang))
+            grids = read_grids(path, lang)
         except (UnreadableFile, OSError):
             pass
+        else:
+            _bound(sum(len(row) for grid in grids for row in grid.rows), lang)
+            return _rebuild(grids)
     wb = Workbook()
     wb.remove(wb.worksheets[0])
     return wb, {}
+
+
+def _bound(cells: int, lang: str) -> None:
+    """Refuse to copy a file of more than MAX_COPIED_CELLS cells, saying why and what to do instead."""
+    if cells > MAX_COPIED_CELLS:
+        raise LoaderError(t("issue.annotation_too_large", lang, cells=thousands(cells, lang),
+                            limit=thousands(MAX_COPIED_CELLS, lang)),
+                          code="annotation_too_large")
+
+
+def _neutralise(wb: Workbook) -> None:
+    """The file's formulas as text, and nothing that reaches outside it: opening the copy computes nothing."""
+    for ws in wb.worksheets:
+        for cell in list(ws._cells.values()):  # the cells written in the file (iter_rows would fill the gaps)
+            value = cell.value
+            if cell.data_type == "f" or (isinstance(value, str) and value.startswith(FORMULA_PREFIXES)):
+                _put(cell, value if isinstance(value, str) else getattr(value, "text", None) or "")
+        ws.defined_names.clear()
+    wb.defined_names.clear()  # a name may hold a formula (=WEBSERVICE(…)); print areas and titles are kept apart
+    wb._external_links = []  # links to other workbooks, which Excel offers to update on opening
 
 
 def _rebuild(grids: Iterable[Grid]) -> tuple[Workbook, dict[str, Worksheet]]:
@@ -187,11 +271,12 @@ def _reference(issue: Issue) -> str:
 
 
 def _put(cell: Cell, value: Any) -> Cell:
-    """Write a value as data, never as a formula: text stays text, and text starting = + - @ gets a quote prefix."""
+    """Write a value as data, never as a formula: text stays text, and text starting with a formula prefix
+    (= + - @ tab CR) gets a quote prefix."""
     if isinstance(value, str):
         cell.value = _clean(value)
         cell.data_type = "s"  # openpyxl would otherwise turn '=…' into a formula and '#N/A' into an error
-        if cell.value.startswith(FORMULA_START):
+        if cell.value.startswith(FORMULA_PREFIXES):
             cell.quotePrefix = True
     elif isinstance(value, bool | int | float | dt.date | dt.time | dt.timedelta):
         cell.value = value

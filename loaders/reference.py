@@ -11,15 +11,13 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from .text import fold
+from .text import FORMULA_PREFIXES, fold
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = ROOT / "data" / "reference"
 BOUNDARIES_DIR = ROOT / "data" / "boundaries"
 SAMPLES_DIR = ROOT / "data" / "samples"
 
-# Text starting with these is a formula (or an injection attempt), never a name.
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 # Below this rapidfuzz score a name is not taken as a district (issue 3 tunes it).
 FUZZY_THRESHOLD = 88.0
 # The province whose districts a name is matched among when nothing says otherwise (GSO code of Lai Châu).
@@ -116,6 +114,9 @@ class Measure:
     unit: str
     name_vi: str
     name_en: str
+    # plausible size of one cell, in the unit: above warn_above a warning, above error_above an error
+    warn_above: float | None = None
+    error_above: float | None = None
 
     def label(self, lang: str = "vi") -> str:
         """Display name in the chosen language."""
@@ -206,9 +207,14 @@ def sources() -> dict[str, Source]:
 def measures() -> dict[str, Measure]:
     """All measures by code."""
     return {
-        r["code"]: Measure(r["code"], r["dataset"], r["unit"], r["name_vi"], r["name_en"])
+        r["code"]: Measure(r["code"], r["dataset"], r["unit"], r["name_vi"], r["name_en"],
+                           _bound(r.get("warn_above")), _bound(r.get("error_above")))
         for r in _read("measures.csv")
     }
+
+
+def _bound(text: str | None) -> float | None:
+    return float(text) if text else None
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from .records import Severity
-from .values import format_number
+from .values import format_number, implausible
 
 if TYPE_CHECKING:
     from .report_reader import Column, ReportSheetReader
@@ -82,6 +82,12 @@ def _row_totals(columns: list[Column], values: dict[tuple[int, int], float], r: 
 
 def _check_row(reader: ReportSheetReader, columns: list[Column], values: dict[tuple[int, int], float], r: int) -> None:
     grid = reader.grid
+    # values too large for one district (in the measure's unit, after the sheet's unit factor)
+    for col in columns:
+        if col.kind == "value" and (r, col.index) in values:
+            found = implausible(col.measure, values[(r, col.index)], reader.lang)
+            if found:
+                reader.issue(found[0], found[1], grid.cell(r, col.index), **found[2])
     totals = _row_totals(columns, values, r)
     # disbursed above plan, per source where sources are given, else per row
     plans = {(c.source, c.district): values.get((r, c.index)) for c in columns if c.kind == "value" and c.measure == "plan"}

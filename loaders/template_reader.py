@@ -30,7 +30,7 @@ from .template_spec import (
     SheetSpec,
 )
 from .text import fold
-from .values import MAX_ABS_VALUE, format_number, is_blank, parse_date, parse_number, parse_year
+from .values import MAX_ABS_VALUE, format_number, implausible, is_blank, parse_date, parse_number, parse_year
 from .workbook import Grid
 
 HEADER_SCAN_ROWS = 30
@@ -126,6 +126,9 @@ class _SheetReader:
         need = max(key_cols + [plan_col, paid_col]) + 1
         sheet, first_row, append, funding = self.grid.name, self.grid.first_row, self.report.records.append, Dataset.FUNDING
         dates_ok: dict[tuple[int, dt.date], bool] = {}
+        # a plan above the smallest money bound goes through read_row, which says so (paid is at most plan)
+        money = [measures()[m] for m in ("plan", "disbursed")]
+        limit = min([MAX_ABS_VALUE] + [b for m in money for b in (m.warn_above, m.error_above) if b is not None])
         seen = self._seen
         districts_, years, dates, components_, sources_ = clean
         k_district, k_year, k_date, k_component, k_source = key_cols
@@ -146,7 +149,7 @@ class _SheetReader:
                 ok = dates_ok[(year, as_of)] = dt.date(year, 1, 1) <= as_of <= dt.date(year + 1, 3, 31)
             plan, paid = row[plan_col], row[paid_col]
             if (not ok or plan.__class__ is not float or paid.__class__ is not float
-                    or not 0 <= paid <= plan + 1e-6 or plan > MAX_ABS_VALUE):
+                    or not 0 <= paid <= plan + 1e-6 or plan > limit):
                 return False
             excel_row = str(first_row + r + 1)
             seen[key] = plan_letter + excel_row
@@ -197,6 +200,11 @@ class _SheetReader:
                 self.error("negative_value", address, value=format_number(number))
                 continue
             values[col.field] = (number, address)
+        for field, (number, address) in values.items():
+            # a target's rate is checked against 0–100 in check_values
+            found = implausible(field, number, self.lang) if field != "value" else None
+            if found:
+                self.issue(found[0], found[1], address, **found[2])
         if len(values) > 1:
             self.check_values(values)
         dataset, sheet = self.spec.dataset, self.grid.name

@@ -5,6 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import Any
+
+from .i18n import t
+from .records import Severity
+from .reference import measures
 
 BLANKS = frozenset({"", "-", "–", "—", "x", "..."})
 # No cell of a report holds more than this, whatever its unit (the whole national programme is
@@ -59,6 +64,25 @@ def _plausible(number: float) -> float:
     if not math.isfinite(number) or abs(number) > MAX_ABS_VALUE:
         raise ValueError(number)
     return number
+
+
+def implausible(measure: str, value: float, lang: str = "vi") -> tuple[Severity, str, dict[str, Any]] | None:
+    """(severity, issue code, message parameters) for a value too large for its measure; None when plausible.
+
+    parse_number only refuses what no cell can hold; this knows what one district's cell can: the
+    bounds are rows of data/reference/measures.csv (warn_above, error_above, in the measure's unit).
+    """
+    m = measures().get(measure)
+    if m is None:
+        return None
+    if m.error_above is not None and value > m.error_above:
+        severity, code, bound = Severity.ERROR, "value_too_large", m.error_above
+    elif m.warn_above is not None and value > m.warn_above:
+        severity, code, bound = Severity.WARNING, "implausible_value", m.warn_above
+    else:
+        return None
+    return severity, code, dict(value=format_number(value), bound=format_number(bound), measure=m.label(lang),
+                                unit=t(f"data.unit_{m.unit}", lang))
 
 
 def parse_year(value: object) -> int:

@@ -7,8 +7,9 @@ it and ``figures``, and never format exceptions themselves.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import runpy
-import traceback
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -66,6 +67,9 @@ def run_through_entrypoint() -> None:
     with ctx.run_with_active_hash(ctx.pages_manager.main_script_hash):
         runpy.run_path(str(ENTRYPOINT), run_name="__main__")
     st.stop()
+
+
+_LOG = logging.getLogger("lcpr.pages")
 
 
 # --- store -----------------------------------------------------------------
@@ -446,17 +450,21 @@ def show_problems(problem: FileReport | BaseException) -> None:
         # Loader messages are written for the analyst and say what to do.
         st.error(str(problem))
         return
-    st.error(tr("common.unexpected_error", detail=type(problem).__name__))
-    with st.expander(tr("common.technical_details")):
-        st.code("".join(traceback.format_exception(problem)))
+    # the traceback (SQL, paths) goes to the server's log under a reference, never to the page
+    reference = secrets.token_hex(4)
+    _LOG.error("unexpected error %s", reference, exc_info=problem)
+    st.error(tr("common.unexpected_error", detail=type(problem).__name__, reference=reference))
 
 
 # --- reports ---------------------------------------------------------------
 
 def report_downloads(year: int, as_of: dt.date | None, district_code: str | None = None) -> None:
-    """Download buttons for the meeting reports; each file is built only when its button is clicked."""
-    from figures.excel_report import build_excel_report
-    from figures.pdf_report import build_district_pdf, build_pdf_report
+    """Download buttons for the meeting reports; each file is built when a button is first clicked, then kept.
+
+    figures.report_cache keeps each file per data version for the whole server: people clicking
+    the same report at once wait for one build, and a new import gives new files.
+    """
+    from figures.report_cache import ReportKind, report_bytes
 
     province = province_of(district_code) if district_code else scope()
     if province != DEFAULT_PROVINCE:  # the reports' mastheads and signature blocks are Lai Châu's
@@ -464,20 +472,19 @@ def report_downloads(year: int, as_of: dt.date | None, district_code: str | None
         return
     language, eng = lang(), engine()
 
-    def data() -> pd.DataFrame:  # read when a button is clicked, outside the script run
-        return queries.current_facts(eng, province=province)
+    def report(kind: ReportKind) -> Callable[[], bytes]:  # run when a button is clicked, outside the script run
+        return lambda: report_bytes(eng, kind, year, as_of, language, province=province, district_code=district_code)
 
     stamp = f"{year}" + (f"_{as_of:%Y%m%d}" if as_of else "")
     cols = st.columns(3)
     if district_code is None:
-        cols[0].download_button(tr("report.download_xlsx"), data=lambda: build_excel_report(data(), year, as_of, language),
+        cols[0].download_button(tr("report.download_xlsx"), data=report(ReportKind.EXCEL),
                                 file_name=f"bao_cao_giam_ngheo_{stamp}.xlsx", on_click="ignore", icon=":material/table:",
                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        cols[1].download_button(tr("report.download_pdf"), data=lambda: build_pdf_report(data(), year, as_of, language),
+        cols[1].download_button(tr("report.download_pdf"), data=report(ReportKind.PDF),
                                 file_name=f"bao_cao_giam_ngheo_{stamp}.pdf", mime="application/pdf", on_click="ignore",
                                 icon=":material/picture_as_pdf:")
     else:
-        cols[0].download_button(tr("report.download_district_pdf"),
-                                data=lambda: build_district_pdf(data(), district_code, year, language),
+        cols[0].download_button(tr("report.download_district_pdf"), data=report(ReportKind.DISTRICT_PDF),
                                 file_name=f"ho_so_{district_code}_{year}.pdf", mime="application/pdf", on_click="ignore",
                                 icon=":material/picture_as_pdf:")

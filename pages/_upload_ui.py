@@ -19,17 +19,19 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from figures import fmt
-from loaders import FileReport, import_reports, inspect_file
-from loaders.annotate import UNOPENABLE, annotate
+from loaders import FileReport, LoaderError, import_reports, inspect_file
+from loaders.annotate import UNOPENABLE, annotated_copy
 from loaders.encoding import normalise_grids
 from loaders.header import find_header
 from loaders.options import KINDS, ColumnChoice, ReaderOptions
 from loaders.reference import DEFAULT_PROVINCE, all_districts, components, districts, measures, provinces, sources
+from loaders.text import escape_markdown as md
 from loaders.workbook import Grid, read_grids
 from pages import _auth_ui as auth
 from pages import _ui as ui
 from store import history, profiles
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_UNITS = ("dong", "nghin_dong", "trieu_dong", "ty_dong")
 FUNDING_MEASURES = ("plan", "disbursed")
 VALUE_KINDS = ("value", "total", "rate")
@@ -92,7 +94,8 @@ def district_label(code: str) -> str:
 
 def profile_lookup(engine: Engine) -> dict[str, tuple[str, ReaderOptions]]:
     """Saved mappings by header signature, read once per run: signature → (name, options)."""
-    return {p["signature"]: (p["name"], ReaderOptions.from_json(p["options"])) for p in profiles.list_profiles(engine)}
+    applying = profiles.list_profiles(engine, user=auth.actor())  # the user's own first, else the shared ones
+    return {p["signature"]: (p["name"], ReaderOptions.from_json(p["options"])) for p in applying}
 
 
 def inspect(upload: Upload, lang: str, options: dict[str, ReaderOptions],
@@ -115,14 +118,30 @@ def unusable(report: FileReport) -> bool:
     return any(i.code in UNOPENABLE for i in report.errors)
 
 
-def annotated_bytes(upload: Upload, report: FileReport, lang: str) -> bytes:
-    """The upload with its problem cells marked (loaders.annotate), remembered per report."""
-    cache: dict[tuple, bytes] = st.session_state.setdefault("upload.annotated", {})
+def annotated_download(upload: Upload, report: FileReport, lang: str) -> None:
+    """'Build a copy with the problems marked', then its download button (or why it cannot be built).
+
+    Built only on request, in a child process limited in memory and time (loaders.annotate.annotated_copy),
+    and remembered per report: a large upload no longer costs every visitor its openpyxl minutes.
+    """
+    cache: dict[tuple, bytes | LoaderError] = st.session_state.setdefault("upload.annotated", {})
     key = (upload.file_id, lang, report.sha256, tuple(report.issues))
+    slot = st.empty()
     if key not in cache:
-        with temp_path(upload) as path:
-            cache[key] = annotate(path, report, lang)
-    return cache[key]
+        if not slot.button(ui.tr("upload.annotate"), key=f"upload_annotate.{upload.file_id}", icon=":material/rule:"):
+            return
+        with temp_path(upload) as path, st.spinner(ui.tr("upload.annotating")):
+            try:
+                cache[key] = annotated_copy(path, report, lang)
+            except LoaderError as exc:  # too large, too slow, out of memory: shown by the one renderer
+                cache[key] = exc.with_traceback(None)
+    built = cache[key]
+    if isinstance(built, LoaderError):
+        with slot.container():
+            ui.show_problems(built)
+        return
+    slot.download_button(ui.tr("upload.annotated"), data=built, file_name=f"{Path(upload.name).stem}_danh_dau.xlsx",
+                         mime=XLSX, on_click="ignore", icon=":material/download:", key=f"upload_annotated.{upload.file_id}")
 
 
 def grids(upload: Upload, lang: str) -> list[Grid]:
@@ -208,11 +227,11 @@ def show_understanding(report: FileReport, lang: str) -> None:
         return
     for sheet in report.sheets:
         if sheet["kind"] == "skipped":
-            st.markdown(ui.tr("upload.sheet_skipped", sheet=sheet["sheet"]))
+            st.markdown(ui.tr("upload.sheet_skipped", sheet=md(sheet["sheet"])))
             continue
-        st.markdown(f"**{ui.tr('upload.sheet', sheet=sheet['sheet'])}**: {understanding(sheet, lang)}")
+        st.markdown(f"**{ui.tr('upload.sheet', sheet=md(sheet['sheet']))}**: {understanding(sheet, lang)}")
         if sheet.get("profile"):
-            st.info(ui.tr("upload.profile_applied", name=sheet["profile"]), icon=":material/bookmark:")
+            st.info(ui.tr("upload.profile_applied", name=md(sheet["profile"])), icon=":material/bookmark:")
         if sheet.get("columns"):
             st.dataframe(column_table(sheet, lang), hide_index=True, width="stretch")
 
@@ -304,7 +323,7 @@ def mapping_editor(upload: Upload, base: FileReport, lang: str,
     changed: dict[str, ColumnChoice] = {}
     for letter, (text, default_choice) in defaults.items():
         cells = st.columns(widths, vertical_alignment="center")
-        cells[0].markdown(f"**{letter}** · {text}")
+        cells[0].markdown(f"**{letter}** · {md(text)}")  # the header's text, from the file
         with cells[1]:
             kind = _select(ui.tr("upload.map_kind"), list(KINDS), default_choice.kind, f"{base_key}.{letter}.kind", kind_names)
         choice = ColumnChoice(kind)
@@ -340,7 +359,7 @@ def _store_profile(signature: str, name: str, options_json: str, flash: str, don
     except Exception as exc:  # noqa: BLE001 - shown by the one renderer
         st.session_state[flash] = exc
     else:
-        st.session_state[flash] = ("success", ui.tr(done_key, name=name))
+        st.session_state[flash] = ("success", ui.tr(done_key, name=md(name)))
 
 
 def profile_saver(upload: Upload, report: FileReport, sheet: str | None, options: dict[str, ReaderOptions]) -> None:
@@ -352,7 +371,7 @@ def profile_saver(upload: Upload, report: FileReport, sheet: str | None, options
     layout = next((s for s in report.sheets if s["sheet"] == sheet), None)
     chosen = options.get(sheet)
     if chosen is not None:
-        st.info(ui.tr("upload.mapping_active", sheet=sheet, n=len(chosen.columns)), icon=":material/tune:")
+        st.info(ui.tr("upload.mapping_active", sheet=md(sheet), n=len(chosen.columns)), icon=":material/tune:")
     signature = layout.get("signature") if layout else None
     name_key = f"upload_profile_name.{upload.file_id}.{sheet}"
     st.session_state.setdefault(name_key, Path(upload.name).stem)
@@ -376,9 +395,9 @@ def show_flash(key: str) -> None:
         lang = ui.lang()
         for r in flash:
             if r.already_imported:
-                st.info(ui.tr("upload.already_imported", file=r.file))
+                st.info(ui.tr("upload.already_imported", file=md(r.file)))
             else:
-                st.success(ui.tr("upload.imported", file=r.file, batch=r.batch_id, new=fmt.number(r.facts_new, lang),
+                st.success(ui.tr("upload.imported", file=md(r.file), batch=r.batch_id, new=fmt.number(r.facts_new, lang),
                                  changed=fmt.number(r.facts_changed, lang), unchanged=fmt.number(r.facts_unchanged, lang)))
 
 
@@ -393,7 +412,7 @@ def show_preview(frame: pd.DataFrame, lang: str) -> None:
                       unchanged=fmt.number(counts.get("unchanged", 0), lang)))
     for name, statuses in frame.groupby("file", sort=False)["status"]:
         if set(statuses) == {"already_imported"}:
-            st.info(ui.tr("upload.preview_already", file=name))
+            st.info(ui.tr("upload.preview_already", file=md(name)))
     by_district = history.preview_by_district(frame)
     table = pd.DataFrame({ui.tr("common.district"): by_district["district_code"].map(district_label)})
     for status in ("new", "changed", "unchanged", "already_imported"):
@@ -444,14 +463,14 @@ def _delete_profile(signature: str, name: str) -> None:
     except Exception as exc:  # noqa: BLE001 - shown by the one renderer
         st.session_state[PROFILES_FLASH] = exc
     else:
-        st.session_state[PROFILES_FLASH] = ("success", ui.tr("upload.profile_deleted", name=name))
+        st.session_state[PROFILES_FLASH] = ("success", ui.tr("upload.profile_deleted", name=md(name)))
 
 
 def profiles_section(engine: Engine, lang: str) -> None:
     """The saved mappings: listed, renamed (saved again) and deleted."""
     st.subheader(ui.tr("upload.profiles_title"))
     show_flash(PROFILES_FLASH)
-    saved = profiles.list_profiles(engine)
+    saved = profiles.list_profiles(engine, user=auth.actor())
     if not saved:
         st.caption(ui.tr("upload.profiles_empty"))
         return

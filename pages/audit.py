@@ -17,5 +17,6 @@ chosen = st.multiselect(ui.tr("auth.actions"), actions, default=actions)
 shown = log[log["action"].isin(chosen)]
 st.caption(ui.tr("auth.audit_count", n=fmt.number(len(shown), ui.lang())))
 st.dataframe(shown, hide_index=True, width="stretch")
-st.download_button(ui.tr("auth.download"), data=fmt.csv_bytes(shown), file_name="nhat_ky.csv", mime="text/csv",
-                   on_click="ignore")
+# through the session-checked route, never /media/…: the log names users and what they changed
+auth.private_download(ui.tr("auth.download"), "audit", lambda: fmt.csv_bytes(shown), "nhat_ky.csv",
+                      "text/csv; charset=utf-8")

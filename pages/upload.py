@@ -8,12 +8,11 @@ import streamlit as st
 
 from figures import fmt
 from loaders.template import write_template
+from loaders.text import escape_markdown as md
 from pages import _auth_ui as auth
 from pages import _ui as ui
 from pages import _upload_ui as up
 from store import history
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 ui.run_through_entrypoint()
 auth.require("import")
@@ -31,7 +30,7 @@ def template_bytes(province: str) -> bytes:
 province = up.province_select(lang)  # the province of the files: their district names are its districts
 # the template lists that province's districts
 st.download_button(ui.tr("upload.template"), data=template_bytes(province), file_name=f"mau_nhap_lieu_{province}.xlsx",
-                   mime=XLSX, on_click="ignore", icon=":material/download:")
+                   mime=up.XLSX, on_click="ignore", icon=":material/download:")
 files = up.remember(st.file_uploader(ui.tr("upload.file"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
                                      key="upload_files"))
 engine = ui.engine()
@@ -45,9 +44,10 @@ except Exception as exc:  # noqa: BLE001 - the store cannot be read: shown by th
 ready, waiting, blocked, previewed = [], [], [], []
 for upload in files:
     base = up.inspect(upload, lang, {}, lookup, province)
-    with st.expander(upload.name, expanded=len(files) <= 3 or not base.ok, icon=":material/description:"):
+    # file names, sheet names and messages quoting them come from the upload: escaped wherever Markdown is rendered
+    with st.expander(md(upload.name), expanded=len(files) <= 3 or not base.ok, icon=":material/description:"):
         if up.unusable(base):
-            st.error(base.errors[0].message)  # empty, wrong type, password, corrupt: one message, nothing else
+            st.error(md(base.errors[0].message))  # empty, wrong type, password, corrupt: one message, nothing else
             blocked.append(upload.name)
             continue
         summary = st.container()
@@ -64,9 +64,7 @@ for upload in files:
             st.info(ui.tr("upload.no_records_hint"))
         ui.show_problems(report)
         if report.issues:
-            st.download_button(ui.tr("upload.annotated"), data=up.annotated_bytes(upload, report, lang),
-                               file_name=f"{Path(upload.name).stem}_danh_dau.xlsx", mime=XLSX, on_click="ignore",
-                               icon=":material/rule:", key=f"upload_annotated.{upload.file_id}")
+            up.annotated_download(upload, report, lang)  # built on request, in a limited child process
         if not report.ok or not report.records:
             st.caption(ui.tr("upload.blocked"))
             blocked.append(upload.name)
@@ -90,11 +88,11 @@ if files:
         except Exception as exc:  # noqa: BLE001 - shown by the one renderer
             ui.show_problems(exc)
     if ready:
-        st.caption(ui.tr("upload.will_import", n=len(ready), files=", ".join(r.path for r in ready)))
+        st.caption(ui.tr("upload.will_import", n=len(ready), files=", ".join(md(r.path) for r in ready)))
     if waiting:
-        st.warning(ui.tr("upload.waiting_ack", files=", ".join(waiting)))
+        st.warning(ui.tr("upload.waiting_ack", files=", ".join(map(md, waiting))))
     if blocked:
-        st.caption(ui.tr("upload.left_out", files=", ".join(blocked)))
+        st.caption(ui.tr("upload.left_out", files=", ".join(map(md, blocked))))
     if not ready:
         st.caption(ui.tr("upload.nothing_to_import"))
     st.button(ui.tr("upload.import"), type="primary", disabled=not ready or bool(waiting), key="upload_import",

@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, case, false, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from loaders.errors import LoaderError
 
-from .schema import audit, users
+from .schema import audit, login_clients, sessions, users
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 10
-FREE_FAILURES = 3  # failed logins before each further attempt waits longer
-MAX_LOCK_SECONDS = 900
+# Sign-in throttling (see authenticate). Per account: short, so that nobody can keep its owner out.
+FREE_FAILURES = 3  # failed attempts on an account before each further one locks it for a while
+MAX_LOCK_SECONDS = 900  # an account is never locked longer than this after a failure
+# Per client (address): more free attempts (an office shares one address), then much longer waits.
+CLIENT_FREE_FAILURES = 10
+CLIENT_MAX_LOCK_SECONDS = 86_400
+CLIENT_FORGET_SECONDS = 86_400  # a client's failures count from 1 again a day after its last one and its lock
+# A client whose failure locks an account waits this many times that lock before it may try again: one
+# address keeps an account locked at most a quarter of the time, never more than MAX_LOCK_SECONDS at once.
+CLIENT_LOCK_FACTOR = 4
 
 
 class Role(IntEnum):
@@ -158,40 +171,148 @@ def set_user(engine: Engine, username: str, *, by: User | str, active: bool | No
     if districts is not None:
         changes["districts"] = _districts(districts)
     with engine.begin() as conn:
+        admins_before = _lock_admins(conn)
         actor = authorize(conn, by, "users")
         done = conn.execute(update(users).where(users.c.username == username.lower()).values(**changes)).rowcount
         if not done:
             raise LoaderError(f"Không có tài khoản {username} / no user {username}", code="unknown_user")
+        if admins_before and not _active_admins(conn):  # raising rolls the change back
+            raise LoaderError(
+                f"Không thể tắt hoặc đổi vai trò của {username.lower()}: đây là quản trị viên cuối cùng đang hoạt động. "
+                f"Hãy thêm hoặc bật một quản trị viên khác trước. / {username.lower()} is the last active admin: "
+                f"add or enable another admin first.", code="last_admin")
+        if active is False or password is not None:  # whoever holds an old sign-in is out, on every server
+            conn.execute(update(sessions).where(sessions.c.username == username.lower(),
+                                                sessions.c.state.in_(("active", "ticket")))
+                         .values(state="ended", expires_at=_now()))
         shown = {k: ("***" if k == "password_hash" else v) for k, v in changes.items() if k not in ("failed_logins", "locked_until")}
         record(conn, actor, "user_change", username.lower(), detail=str(shown))
 
 
-def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> User | None:
-    """The user when the password is right and the account active and not locked; else None.
+def _active_admins(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(users)
+                        .where(users.c.role == Role.ADMIN.name.lower(), users.c.active.is_(True))).scalar_one()
 
-    After FREE_FAILURES failed attempts each further failure locks the account for
-    twice as long as the last (5 s, 10 s, 20 s … up to 15 min), which slows guessing.
+
+def _lock_admins(conn: Connection) -> int:
+    """Hold the admins until the transaction ends, then count the active ones.
+
+    Two admins disabling each other at once must not both see the other still active: PostgreSQL
+    locks the active admins' rows (the second transaction waits, then sees the first's change);
+    SQLite has one writer at a time, so a write that changes nothing takes that lock before any read.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(users.c.id).where(users.c.role == Role.ADMIN.name.lower(), users.c.active.is_(True))
+                     .order_by(users.c.id).with_for_update())
+    else:
+        conn.execute(update(users).where(false()).values(role=users.c.role))
+    return _active_admins(conn)
+
+
+def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None, *,
+                 client: str | None = None) -> User | None:
+    """The user when the password is right, the account active and neither it nor the client locked; else None.
+
+    ``client`` is who is asking (the page passes the browser's address; the command line, run on the
+    server itself, passes None). Every attempt is first counted as a failure, atomically, and whether
+    it may be checked at all is decided from that count, so parallel guesses cannot slip past:
+
+    - per client: after CLIENT_FREE_FAILURES failed attempts each further one locks the client for
+      twice as long (5 s, 10 s … up to a day); a locked client is refused at once, whatever the account;
+    - per account: after FREE_FAILURES failed attempts each checked one locks the account for twice as
+      long (5 s, 10 s … up to MAX_LOCK_SECONDS), and the client that made it waits CLIENT_LOCK_FACTOR
+      times that lock, so no address can renew an account's lock before its owner had three times as
+      long to sign in from elsewhere.
+
+    A locked, unknown, disabled or password-less account costs the same argon2 verification as a wrong
+    password: the answer and its time tell nothing about which names exist or are locked.
     """
     now = now or _now()
+    key = _client_key(client) if client is not None else None
+    _stand_in_hash(_HASHER)  # made on the first attempt of any kind, so that no kind alone pays for it
+    with engine.begin() as conn:  # short: the claim, not the hashing, holds the row (SQLite: the store)
+        client_failures = 0
+        if key is not None:
+            client_failures, client_lock = _count_client_failure(conn, key, now)
+            if client_lock is not None and client_lock > now:
+                return None  # this client waits; refused at once, before any account is looked at
+        row = conn.execute(
+            update(users).where(users.c.username == username.lower())
+            .values(failed_logins=users.c.failed_logins + 1)
+            .returning(users.c.id, users.c.username, users.c.role, users.c.districts, users.c.active,
+                       users.c.password_hash, users.c.failed_logins, users.c.locked_until)
+        ).first()
+        # the account whose password is checked: active, with a password, not locked
+        checked = row if (row is not None and row.active and row.password_hash is not None
+                          and (row.locked_until is None or row.locked_until <= now)) else None
+        account_wait = _lock_seconds(checked.failed_logins, FREE_FAILURES, MAX_LOCK_SECONDS) if checked else 0
+        if checked and account_wait:  # locked before the check: the attempts racing this one are refused
+            conn.execute(update(users).where(users.c.id == checked.id)
+                         .values(locked_until=now + dt.timedelta(seconds=account_wait)))
+        client_lock_set = None
+        if key is not None:
+            client_wait = max(_lock_seconds(client_failures, CLIENT_FREE_FAILURES, CLIENT_MAX_LOCK_SECONDS),
+                              CLIENT_LOCK_FACTOR * account_wait)
+            if client_wait:
+                client_lock_set = now + dt.timedelta(seconds=client_wait)
+                conn.execute(update(login_clients).where(login_clients.c.client == key)
+                             .values(locked_until=client_lock_set))
+    right = _verify(checked.password_hash if checked else None, password)
     with engine.begin() as conn:
-        row = conn.execute(select(users).where(users.c.username == username.lower())).first()
-        if row is None or not row.active or row.password_hash is None:
-            _HASHER.hash("x" * MIN_PASSWORD)  # same work either way: no telling which names exist
-            return None
-        if row.locked_until is not None and row.locked_until > now:
-            return None
-        try:
-            _HASHER.verify(row.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            failures = row.failed_logins + 1
-            lock = None
-            if failures >= FREE_FAILURES:
-                lock = now + dt.timedelta(seconds=min(MAX_LOCK_SECONDS, 5 * 2 ** (failures - FREE_FAILURES)))
-            conn.execute(update(users).where(users.c.id == row.id).values(failed_logins=failures, locked_until=lock))
-            record(conn, row.username, "login_failed", row.username, detail=f"failures={failures}")
-            return None
-        conn.execute(update(users).where(users.c.id == row.id).values(failed_logins=0, locked_until=None))
-    return _user(row)
+        if checked and right:
+            # the client's row before the user's, as in the claim: two attempts never wait on each other in turn
+            if key is not None:  # not a failure after all; a lock this attempt set goes too
+                lock = login_clients.c.locked_until
+                conn.execute(update(login_clients).where(login_clients.c.client == key).values(
+                    failed_logins=0, locked_until=case((lock == client_lock_set, None), else_=lock)))
+            conn.execute(update(users).where(users.c.id == checked.id).values(failed_logins=0, locked_until=None))
+            return _user(checked)
+        if row is not None:
+            detail = f"failures={row.failed_logins}" + ("" if checked else " not checked")
+            detail += f" client={key}" if key else ""
+            record(conn, row.username, "login_failed", row.username, detail=detail)
+    return None
+
+
+def _lock_seconds(failures: int, free: int, cap: int) -> int:
+    """How long the failure numbered ``failures`` locks: 0 within the free ones, then 5 s doubling up to cap."""
+    return 0 if failures < free else min(cap, 5 * 2 ** min(failures - free, 20))
+
+
+def _client_key(client: str) -> str:
+    key = client.strip().lower()
+    return key if len(key) <= 100 else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _count_client_failure(conn: Connection, key: str, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """Count one more failed attempt for a client, atomically: (its failures now, its lock as it stands)."""
+    forget = now - dt.timedelta(seconds=CLIENT_FORGET_SECONDS)
+    c = login_clients.c
+    insert_ = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert_(login_clients).values(client=key, failed_logins=1, locked_until=None, last_failed_at=now)
+    stmt = stmt.on_conflict_do_update(index_elements=[c.client], set_={
+        "failed_logins": case(
+            (and_(c.last_failed_at < forget, or_(c.locked_until.is_(None), c.locked_until < forget)), 1),
+            else_=c.failed_logins + 1),
+        "last_failed_at": now,
+    })
+    row = conn.execute(stmt.returning(c.failed_logins, c.locked_until)).one()
+    return row.failed_logins, row.locked_until
+
+
+@lru_cache(maxsize=4)
+def _stand_in_hash(hasher: PasswordHasher) -> str:
+    """A hash of a random secret, made with the hasher's own settings: verifying it costs what a real one does."""
+    return hasher.hash(secrets.token_urlsafe(24))
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    """One argon2 verification, against a stand-in hash when there is no account to check."""
+    try:
+        _HASHER.verify(password_hash or _stand_in_hash(_HASHER), password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return password_hash is not None
 
 
 def user_by_email(engine: Engine, email: str) -> User | None:

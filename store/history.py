@@ -6,15 +6,15 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, select, update
+from sqlalchemy import Connection, Engine, and_, select, update
 
 from loaders.errors import StoreError
 from loaders.records import FileReport
 
 from .auth import User, authorize, record
-from .db import bump_data_version
+from .db import bump_data_version, write_transaction
 from .schema import CURRENT, FACT_KEY, batches, facts
-from .writes import TOLERANCE, _current_values, refresh_coverage
+from .writes import TOLERANCE, _current_values, lock_scope, refresh_coverage
 
 
 def preview(engine: Engine, reports: list[FileReport]) -> pd.DataFrame:
@@ -84,37 +84,53 @@ def undo(engine: Engine, batch_id: int, *, user: User | str = "cli") -> UndoResu
 
     Refused when the batch is unknown or already undone, or when a later batch
     has replaced some of its values (undo that one first: history stays linear).
+    Runs after any import or undo of the same provinces has finished, and checks
+    all this once nothing else can change them (store.writes.lock_scope).
     """
-    with engine.begin() as conn:
-        batch = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
-        touched = conn.execute(select(facts.c.district_code).where(facts.c.batch_id == batch_id).distinct()).scalars().all()
-        name = authorize(conn, user, "undo", touched)
-        if batch is None:
-            raise StoreError(f"Không có lần nhập số {batch_id} / no batch {batch_id}", code="unknown_batch")
-        if batch.undone:
-            raise StoreError(f"Lần nhập số {batch_id} đã được hoàn tác / batch {batch_id} is already undone",
-                             code="already_undone")
-        later = conn.execute(
-            select(facts.c.replaced_by).where(facts.c.batch_id == batch_id, facts.c.replaced_by.is_not(None)).limit(1)
-        ).scalar()
-        if later is not None:
-            raise StoreError(
-                f"Giá trị của lần nhập {batch_id} đã được lần nhập {later} thay thế; hãy hoàn tác lần {later} trước. "
-                f"/ Batch {later} replaced values of batch {batch_id}; undo batch {later} first.",
-                code="undo_order",
-            )
-        removed = conn.execute(
-            update(facts).where(facts.c.batch_id == batch_id, CURRENT).values(current=False)
-        ).rowcount
-        restored = conn.execute(
-            update(facts).where(facts.c.replaced_by == batch_id).values(current=True, replaced_by=None)
-        ).rowcount
-        conn.execute(update(batches).where(batches.c.id == batch_id).values(undone=True))
-        scope = conn.execute(select(facts.c.dataset, facts.c.district_code, facts.c.year)
-                             .where(facts.c.batch_id == batch_id).distinct()).all()
-        if scope:
-            refresh_coverage(conn, {r[0] for r in scope}, {r[1] for r in scope}, {r[2] for r in scope})
-        record(conn, name, "undo", batch.file_name, removed + restored,
-               f"batch={batch_id} removed={removed} restored={restored}")
-        bump_data_version(conn)
+    return write_transaction(engine, lambda conn: _undo(conn, batch_id, user))
+
+
+def _undo(conn: Connection, batch_id: int, user: User | str) -> UndoResult:
+    """undo inside its transaction."""
+    # which districts a batch wrote never changes (only whether its facts are current): safe to read unlocked
+    touched = conn.execute(select(facts.c.district_code).where(facts.c.batch_id == batch_id).distinct()).scalars().all()
+    name = authorize(conn, user, "undo", touched)
+    lock_scope(conn, touched)
+    # from here on no import or undo of these provinces runs; the row lock serialises undos of the same batch
+    batch = conn.execute(select(batches).where(batches.c.id == batch_id).with_for_update()).first()
+    if batch is None:
+        raise StoreError(f"Không có lần nhập số {batch_id} / no batch {batch_id}", code="unknown_batch")
+    if batch.undone:
+        raise StoreError(f"Lần nhập số {batch_id} đã được hoàn tác / batch {batch_id} is already undone",
+                         code="already_undone")
+    removed = conn.execute(
+        update(facts).where(facts.c.batch_id == batch_id, CURRENT).values(current=False)
+    ).rowcount
+    # asked after the update, which waited for any writer holding these rows: even a writer that took
+    # no lock (an older server) has then either finished replacing them, and is seen here, or will find
+    # them no longer current (store.writes._write_one checks) and start again
+    later = conn.execute(
+        select(facts.c.replaced_by).where(facts.c.batch_id == batch_id, facts.c.replaced_by.is_not(None)).limit(1)
+    ).scalar()
+    if later is not None:
+        raise StoreError(
+            f"Giá trị của lần nhập {batch_id} đã được lần nhập {later} thay thế; hãy hoàn tác lần {later} trước. "
+            f"/ Batch {later} replaced values of batch {batch_id}; undo batch {later} first.",
+            code="undo_order",
+        )
+    # never bring back a value of an undone batch (a store written before imports and undos took locks
+    # may name an undone batch's facts replaced by this one)
+    undone = select(batches.c.id).where(batches.c.undone.is_(True))
+    restored = conn.execute(
+        update(facts).where(facts.c.replaced_by == batch_id, facts.c.batch_id.not_in(undone))
+        .values(current=True, replaced_by=None)
+    ).rowcount
+    conn.execute(update(batches).where(batches.c.id == batch_id).values(undone=True))
+    scope = conn.execute(select(facts.c.dataset, facts.c.district_code, facts.c.year)
+                         .where(facts.c.batch_id == batch_id).distinct()).all()
+    if scope:
+        refresh_coverage(conn, {r[0] for r in scope}, {r[1] for r in scope}, {r[2] for r in scope})
+    record(conn, name, "undo", batch.file_name, removed + restored,
+           f"batch={batch_id} removed={removed} restored={restored}")
+    bump_data_version(conn)
     return UndoResult(batch_id, removed, restored)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    UniqueConstraint,
     text,
 )
 
@@ -119,11 +120,16 @@ mapping_profiles = Table(
     "mapping_profiles",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("signature", String(64), nullable=False, unique=True),
+    Column("signature", String(64), nullable=False),
     Column("name", String(200), nullable=False),
     Column("options", String(20000), nullable=False),  # JSON: header rows and column meanings
     Column("created_at", DateTime(timezone=False), nullable=False),
     Column("user_name", String(120), nullable=False),
+    # '' (not NULL, so that the key can be unique): shared, applied to everyone's files, saved only by
+    # analysts and admins of every district; else the user whose own uploads alone it applies to
+    # (an analyst scoped to some districts saves only these). See store/profiles.py.
+    Column("owner", String(120), nullable=False, server_default=""),
+    UniqueConstraint("signature", "owner", name="uq_mapping_profiles_signature_owner"),
 )
 
 # People who may sign in. districts: '' for all, else GSO codes separated by commas
@@ -170,3 +176,16 @@ sessions = Table(
     Column("state", String(8), nullable=False),  # 'ticket', 'active' or 'ended'
 )
 Index("ix_sessions_username", sessions.c.username)
+
+# Sign-in throttling per client (the address the sign-in page passes; the command line passes none):
+# failed attempts from it, and until when it is refused without looking at any account. It slows one
+# guessing address far more than the per-account lock (users.locked_until), which stays short so that
+# no address can keep an account's owner out for long. See store/auth.py: authenticate.
+login_clients = Table(
+    "login_clients",
+    metadata,
+    Column("client", String(100), primary_key=True),  # longer keys are stored as their SHA-256
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=False), nullable=True),
+    Column("last_failed_at", DateTime(timezone=False), nullable=False),
+)

@@ -22,6 +22,7 @@ ENVIRONMENT = {
     "DASHBOARD_SESSION_MINUTES": ("480", "a sign-in expires after this many minutes"),
     "DASHBOARD_ADMIN_USER": ("", "with DASHBOARD_ADMIN_PASSWORD: the first admin, created at start-up when no user exists"),
     "DASHBOARD_ADMIN_PASSWORD": ("", "the first admin's password (at least 10 characters); there is no default password"),
+    "DASHBOARD_SECRET_KEY": ("", "key that signs session cookies (default: one made once and kept in the store)"),
 }
 
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, text, update
 
 from loaders.errors import StoreError
 from loaders.records import FileReport
 from loaders.reference import province_of
 
 from .auth import User, authorize, record
-from .db import bump_data_version
+from .db import WriteConflict, bump_data_version, write_transaction
 from .schema import CURRENT, FACT_KEY, batches, coverage, facts
 
 # Values closer than this are the same value (floating point from Excel).
@@ -23,6 +24,9 @@ TOLERANCE = 1e-6
 _CHUNK = 500
 # PostgreSQL: statistics are refreshed after an import that added this many facts
 ANALYZE_AFTER = 100_000
+# PostgreSQL: first key of the advisory locks on a province's facts (two-integer keys; the migration
+# lock in store/db.py is a bigint key, a space of its own)
+FACTS_LOCK = 7301
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,9 @@ def write_reports(
     counted as unchanged; a different value replaces the old one, which stays
     in history with ``replaced_by`` set. ``user`` must be allowed to import
     every district in the files (store/auth.py); each batch is audited.
+
+    Imports and undos of the same provinces run one after the other (lock_scope), and the
+    whole transaction runs again when another writer got in the way (store.db.write_transaction).
     """
     reports = list(reports)
     for r in reports:
@@ -64,25 +71,31 @@ def write_reports(
         if not r.sha256:
             raise StoreError(f"{r.path}: missing SHA-256")
     now = now or dt.datetime.now().replace(microsecond=0)
+    return write_transaction(engine, lambda conn: _write_all(conn, reports, user=user, now=now))
+
+
+def _write_all(conn: Connection, reports: list[FileReport], *, user: User | str, now: dt.datetime) -> list[BatchResult]:
+    """write_reports inside its transaction."""
     results: list[BatchResult] = []
-    with engine.begin() as conn:
-        name = authorize(conn, user, "import", {rec.district_code for r in reports for rec in r.records})
-        for report in reports:
-            result = _write_one(conn, report, user=name, now=now)
-            results.append(result)
-            if not result.already_imported:
-                record(conn, name, "import", result.file, result.facts_new + result.facts_changed,
-                       f"batch={result.batch_id} new={result.facts_new} changed={result.facts_changed} "
-                       f"unchanged={result.facts_unchanged} sha256={result.sha256}")
-        if any(r.facts_new or r.facts_changed for r in results):
-            records = [rec for r in reports for rec in r.records]
-            refresh_coverage(conn, {r.dataset.value for r in records}, {r.district_code for r in records},
-                             {r.year for r in records})
-            bump_data_version(conn)
-            if conn.dialect.name == "postgresql" and sum(r.facts_new for r in results) >= ANALYZE_AFTER:
-                # a bulk load outruns autovacuum: without fresh statistics the next imports' lookups
-                # pick a poor index (75 ms instead of 8 ms each at a million facts)
-                conn.exec_driver_sql("ANALYZE facts, coverage")
+    touched = {rec.district_code for r in reports for rec in r.records}
+    name = authorize(conn, user, "import", touched)
+    lock_scope(conn, touched)  # before anything is read: what we read stays true until we commit
+    for report in reports:
+        result = _write_one(conn, report, user=name, now=now)
+        results.append(result)
+        if not result.already_imported:
+            record(conn, name, "import", result.file, result.facts_new + result.facts_changed,
+                   f"batch={result.batch_id} new={result.facts_new} changed={result.facts_changed} "
+                   f"unchanged={result.facts_unchanged} sha256={result.sha256}")
+    if any(r.facts_new or r.facts_changed for r in results):
+        records = [rec for r in reports for rec in r.records]
+        refresh_coverage(conn, {r.dataset.value for r in records}, {r.district_code for r in records},
+                         {r.year for r in records})
+        bump_data_version(conn)
+        if conn.dialect.name == "postgresql" and sum(r.facts_new for r in results) >= ANALYZE_AFTER:
+            # a bulk load outruns autovacuum: without fresh statistics the next imports' lookups
+            # pick a poor index (75 ms instead of 8 ms each at a million facts)
+            conn.exec_driver_sql("ANALYZE facts, coverage")
     return results
 
 
@@ -127,17 +140,38 @@ def _write_one(conn, report: FileReport, *, user: str, now: dt.datetime) -> Batc
         new_rows.append((*key, province[rec.district_code], rec.value, rec.sheet, rec.cell, batch_id, True, None))
 
     for i in range(0, len(replaced), _CHUNK):
-        conn.execute(
-            update(facts)
-            .where(facts.c.id.in_(replaced[i : i + _CHUNK]))
-            .values(current=False, replaced_by=batch_id)
-        )
+        chunk = replaced[i : i + _CHUNK]
+        # only values still current: one that stopped being current since we read it (an undo that
+        # did not hold our lock) must not be named replaced by this batch; then nothing is written
+        done = conn.execute(
+            update(facts).where(facts.c.id.in_(chunk), CURRENT).values(current=False, replaced_by=batch_id)
+        ).rowcount
+        if done != len(chunk):
+            raise WriteConflict(f"{name}: {len(chunk) - done} of the values read as current are no longer current")
     _insert_facts(conn, new_rows)
 
     new, changed = len(new_rows) - len(replaced), len(replaced)
     conn.execute(update(batches).where(batches.c.id == batch_id)
                  .values(facts_new=new, facts_changed=changed, facts_unchanged=unchanged))
     return BatchResult(name, report.sha256, batch_id, new, changed, unchanged)
+
+
+def lock_scope(conn: Connection, district_codes: Iterable[str]) -> None:
+    """Hold, until the transaction ends, the right to change the facts of these districts' provinces.
+
+    PostgreSQL: one transaction-level advisory lock per province, taken in one order by every import
+    and undo (no deadlock), before they read the values they replace or restore. SQLite needs none:
+    a writing transaction holds the whole store from BEGIN IMMEDIATE (store.db.write_transaction).
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for key in sorted({_province_key(province_of(d) or "") for d in district_codes}):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": FACTS_LOCK, "key": key})
+
+
+def _province_key(code: str) -> int:
+    """A province's lock key: its GSO code as a number; anything else, a CRC of it."""
+    return int(code) if code.isdigit() else zlib.crc32(code.encode()) & 0x7FFFFFFF
 
 
 _ROW_COLUMNS = (*FACT_KEY, "province_code", "value", "sheet", "cell", "batch_id", "current", "replaced_by")

@@ -53,15 +53,16 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def serve(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
-    """Start ``streamlit run dashboard.py`` on a free port (settings from extra_env); yield its URL."""
+    """Start ``streamlit run serve.py`` (dashboard.py with its routes) on a free port (settings from extra_env); yield its URL."""
     need_browser()
     port = free_port()
     db = tmp_path_factory.mktemp("browser") / "store.sqlite"
     env = {**os.environ, "DASHBOARD_DATABASE_URL": f"sqlite:///{db}", "DASHBOARD_LOAD_SAMPLES": "1", **extra_env}
     log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"

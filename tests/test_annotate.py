@@ -83,7 +83,8 @@ def test_two_issues_on_one_cell_make_one_comment_errors_first(tmp_path):
     cell = wb[SHEET]["D12"]
     assert cell.comment.text.splitlines() == ["Lỗi: Giá trị âm", "Cảnh báo: Số đọc là 1.234,5"]
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")
-    assert wb[SHEET]["E5"].value == "=SUM(D1:D4)"  # formulas are kept, not values
+    formula = wb[SHEET]["E5"]  # the formula's text is kept, as text: the copy computes nothing (security 7b)
+    assert formula.value == "=SUM(D1:D4)" and formula.data_type == "s" and formula.quotePrefix
 
 
 def test_merged_cell_issue_annotates_the_top_left(tmp_path):

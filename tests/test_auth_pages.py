@@ -1,13 +1,24 @@
-"""Sign-in and roles through AppTest: a viewer cannot reach the pages that change data, by menu or by URL."""
+"""Sign-in and roles through AppTest: a viewer cannot reach the pages that change data, by menu or by URL.
+
+AppTest has no browser: ``sign_in`` plays its part. It takes the one-time ticket the page sends to the
+browser, trades it for the session cookie as serve.py's route does, and hands that cookie to the runs
+of this AppTest only (the ``cookies`` fixture: each AppTest is its own browser).
+"""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from loaders.i18n import t
+from pages import _auth_ui
+from store import sessions
 from store.auth import Role, add_user, authenticate
 from store.db import get_engine
+from store.settings import get_settings
 from tests import test_pages
 from tests.test_pages import APP, texts
 
@@ -26,6 +37,13 @@ def people(db_url: str) -> str:
     return db_url
 
 
+@pytest.fixture(autouse=True)
+def cookies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each AppTest's runs see the cookie its test gave it (AppTest cannot send cookies itself)."""
+    monkeypatch.setattr(_auth_ui, "session_cookie", lambda: st.session_state.get("_test_cookie"))
+    monkeypatch.setenv("LCPR_ROUTES", "1")
+
+
 def start() -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.run()
@@ -40,6 +58,13 @@ def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
     area.text_input[1].set_value(password)
     next(b for b in area.button if b.label == t("auth.login", "vi")).click().run()
     assert not at.exception, [e.value for e in at.exception]
+    bridge = [e.proto.body for e in at.get("html")]
+    tickets = [m.group(1) for body in bridge for m in [re.search(r'body: "([^"]+)"', body)] if m]
+    if tickets:  # the password was right: do what the browser's script does with the ticket
+        engine = get_engine(get_settings().database_url)
+        at.session_state["_test_cookie"] = sessions.exchange(engine, tickets[0], 60)
+        engine.dispose()
+        at.run()
     return at
 
 

@@ -43,11 +43,13 @@ def test_a_visitor_cannot_open_pages_that_change_data_by_url(app_url: str, page,
 
 def test_an_admin_signs_in_and_sees_the_upload_page(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
     page.goto(app_url)
+    page.locator('[data-testid="stMetric"]').first.wait_for()  # the first run (samples loading) has ended
     settle(page)
     page.locator("summary", has_text=t("auth.sign_in", "vi")).click()
     page.get_by_label(t("auth.username", "vi")).fill(ADMIN)
     page.get_by_label(t("auth.password", "vi")).fill(PASSWORD)
     page.get_by_role("button", name=t("auth.login", "vi")).click()
+    page.get_by_text(t("auth.logout", "vi")).wait_for()  # the cookie is set and the page reloaded
     settle(page)
     assert t("nav.upload", "vi") in nav(page) and t("auth.nav_audit", "vi") in nav(page)
     page.locator('[data-testid="stSidebarNavLink"]', has_text=t("nav.upload", "vi")).click()

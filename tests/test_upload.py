@@ -17,6 +17,7 @@ from loaders import inspect_file
 from loaders.i18n import t
 from loaders.samples import sample_rows
 from loaders.template import build_workbook
+from loaders.text import escape_markdown as md
 from store import metrics
 from store.db import get_engine
 from store.history import history
@@ -102,7 +103,7 @@ def test_the_uploader_takes_several_spreadsheets(db_url: str) -> None:
 
 def test_several_files_at_once_each_get_their_own_section(db_url: str, tmp_path: Path) -> None:
     at = upload(open_page("upload"), ("muong_te.xlsx", muong_te_october()), corpus(build_total_row_on_top, tmp_path))
-    assert [e.label for e in at.main.expander] == ["muong_te.xlsx", "total_row_on_top.xlsx"]
+    assert [e.label for e in at.main.expander] == [md("muong_te.xlsx"), md("total_row_on_top.xlsx")]
     records = [m.value for m in at.metric if m.label == t("upload.records", "vi")]
     assert records == ["44", "32"]
     assert t("upload.template_file", "vi", records="44") in texts(at)
@@ -139,23 +140,26 @@ def test_warnings_must_be_acknowledged_before_import(db_url: str, tmp_path: Path
     assert at.warning[0].value.startswith("Tệp có 0 lỗi và")
     assert "C18" in at.dataframe[1].value["Ô"].tolist()  # each warning names its cell
     assert import_button(at).disabled
-    assert t("upload.waiting_ack", "vi", files="total_mismatch.xlsx") in texts(at)
+    assert t("upload.waiting_ack", "vi", files=md("total_mismatch.xlsx")) in texts(at)
     labelled(at.checkbox, t("upload.ack", "vi"))[0].check().run()
     assert not import_button(at).disabled
     at.radio(key="lang").set_value("en").run()  # the acknowledgement is of the warnings, not of their wording
     assert not import_button(at).disabled
     at.radio(key="lang").set_value("vi").run()
     import_button(at).click().run()
-    assert any(s.value.startswith("Đã nhập tệp total_mismatch.xlsx") for s in at.success)
+    assert any(s.value.startswith(f"Đã nhập tệp {md('total_mismatch.xlsx')}") for s in at.success)
 
 
 def test_a_file_with_errors_is_left_out_and_offers_an_annotated_copy(db_url: str, tmp_path: Path) -> None:
     at = upload(open_page("upload"), corpus(build_checks, tmp_path), ("muong_te.xlsx", muong_te_october()))
     assert at.error[0].value.startswith("Tệp có 4 lỗi")
+    # the annotated copy is offered, and built only when asked for
+    assert [d.label for d in at.download_button] == [t("upload.template", "vi")]
+    labelled(at.button, t("upload.annotate", "vi"))[0].click().run()
     assert [d.label for d in at.download_button] == [t("upload.template", "vi"), t("upload.annotated", "vi")]
-    assert t("upload.left_out", "vi", files="checks.xlsx") in texts(at)
+    assert t("upload.left_out", "vi", files=md("checks.xlsx")) in texts(at)
     # the error-free file still goes in, alone
-    assert t("upload.will_import", "vi", n=1, files="muong_te.xlsx") in texts(at)
+    assert t("upload.will_import", "vi", n=1, files=md("muong_te.xlsx")) in texts(at)
     import_button(at).click().run()
     assert [b["file"] for b in history(get_engine(db_url))][0] == "muong_te.xlsx"
     assert "checks.xlsx" not in {b["file"] for b in history(get_engine(db_url))}
@@ -182,10 +186,11 @@ def test_a_file_that_cannot_be_opened_gets_one_clear_message(db_url: str, tmp_pa
     expected = inspect_file(path, name=name)
     assert [i.code for i in expected.issues] == [code]
     at = upload(open_page("upload"), (name, data))
-    assert [e.value for e in at.error] == [expected.issues[0].message]
+    assert [e.value for e in at.error] == [md(expected.issues[0].message)]
     assert not at.metric and not at.dataframe and len(at.download_button) == 1  # no preview, no annotated copy
+    assert not labelled(at.button, t("upload.annotate", "vi"))
     assert import_button(at).disabled
-    assert t("upload.left_out", "vi", files=name) in texts(at)
+    assert t("upload.left_out", "vi", files=md(name)) in texts(at)
 
 
 def dien_bien_report() -> bytes:
@@ -302,9 +307,9 @@ def test_preview_shows_new_and_changed_values_before_anything_is_written(db_url:
     assert len(current_facts(engine)) == before + 44
     # the same files again: nothing changes, and the page says so before and after the click
     at.run()
-    assert t("upload.preview_already", "vi", file="muong_te.xlsx") in texts(at)
+    assert t("upload.preview_already", "vi", file=md("muong_te.xlsx")) in texts(at)
     import_button(at).click().run()
-    assert t("upload.already_imported", "vi", file="muong_te.xlsx") in [i.value for i in at.info]
+    assert t("upload.already_imported", "vi", file=md("muong_te.xlsx")) in [i.value for i in at.info]
     assert len(current_facts(engine)) == before + 44
 
 

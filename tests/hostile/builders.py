@@ -165,9 +165,10 @@ def sheet_xml(body: bytes, head: bytes = b"", doctype: bytes = b"") -> bytes:
     return XML_DECL + doctype + b"<worksheet " + _MAIN_NS + b">" + head + b"<sheetData>" + body + b"</sheetData></worksheet>"
 
 
-def raw_xlsx(path: Path, sheets: dict[str, bytes | Iterable[bytes]], *, shared_strings: bytes | None = None,
-             parts: dict[str, bytes] | None = None, level: int = 6) -> Path:
-    """An .xlsx package written part by part; a sheet given as chunks is streamed (for bombs)."""
+def raw_xlsx(path: Path, sheets: dict[str, bytes | Iterable[bytes]], *,
+             shared_strings: bytes | Iterable[bytes] | None = None, parts: dict[str, bytes] | None = None,
+             level: int = 6) -> Path:
+    """An .xlsx package written part by part; a sheet or shared strings given as chunks are streamed (for bombs)."""
     overrides = b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     wb_sheets, wb_rels = b"", b""
     for i, name in enumerate(sheets, start=1):
@@ -187,14 +188,16 @@ def raw_xlsx(path: Path, sheets: dict[str, bytes | Iterable[bytes]], *, shared_s
         + b"</sheets></workbook>",
         "xl/_rels/workbook.xml.rels": XML_DECL + b'<Relationships xmlns="%s">' % _PKG_RELS + wb_rels + b"</Relationships>",
     }
-    if shared_strings is not None:
-        fixed["xl/sharedStrings.xml"] = shared_strings
     fixed.update(parts or {})
+    streamed: dict[str, bytes | Iterable[bytes]] = {f"xl/worksheets/sheet{i}.xml": content
+                                                    for i, content in enumerate(sheets.values(), start=1)}
+    if shared_strings is not None:
+        streamed["xl/sharedStrings.xml"] = shared_strings
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as zf:
         for name, data in fixed.items():
             zf.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED)
-        for i, content in enumerate(sheets.values(), start=1):
-            info = zipfile.ZipInfo(f"xl/worksheets/sheet{i}.xml", date_time=(2020, 1, 1, 0, 0, 0))
+        for name, content in streamed.items():
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             if isinstance(content, bytes):
                 zf.writestr(info, content)
@@ -203,6 +206,29 @@ def raw_xlsx(path: Path, sheets: dict[str, bytes | Iterable[bytes]], *, shared_s
                 for chunk in content:
                     fh.write(chunk)
     return path
+
+
+def shared_string_cells(path: Path, text: bytes | Iterable[bytes], cells: int) -> Path:
+    """An .xlsx whose one shared string (given whole, or in chunks) fills A1:A<cells>: calamine copies it into each."""
+    def sst() -> Iterable[bytes]:
+        yield XML_DECL + b"<sst " + _MAIN_NS + b' count="%d" uniqueCount="1"><si><t>' % cells
+        yield from ([text] if isinstance(text, bytes) else text)
+        yield b"</t></si></sst>"
+
+    rows = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (r, r) for r in range(1, cells + 1))
+    return raw_xlsx(path, {"Sheet1": sheet_xml(rows)}, shared_strings=sst(), level=9)
+
+
+def shared_string_bomb(path: Path, megabytes: int, cells: int) -> Path:
+    """One shared string of megabytes MB in cells cells: 100 MB × 1,000 is a 106 KB file that asks for 100 GB."""
+    return shared_string_cells(path, (b"A" * (1 << 20) for _ in range(megabytes)), cells)
+
+
+def rich_text_string(path: Path, runs: int, run_chars: int = 10) -> Path:
+    """One shared string of runs × run_chars characters in A1, each run in bold: far more bytes than characters."""
+    run = b"<r><rPr><b/><sz val=\"11\"/></rPr><t>" + b"x" * run_chars + b"</t></r>"
+    sst = XML_DECL + b"<sst " + _MAIN_NS + b' count="1" uniqueCount="1"><si>' + run * runs + b"</si></sst>"
+    return raw_xlsx(path, {"Sheet1": sheet_xml(b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>')}, shared_strings=sst)
 
 
 def inline(ref: str, text: str) -> bytes:
@@ -642,7 +668,8 @@ NUMBER_TEXTS = (  # name, text in plan F4, expected, weakness
     ("minus_inf_text", "-Infinity", ERROR + "bad_number", ""),  # not finite: not a number at all
     ("1e999_text", "1e999", ERROR + "bad_number", ""),
     ("negative_zero_text", "-0", "ok", ""),
-    ("fifteen_digits_text", "123456789012345", "ok", ""),
+    # read exactly, and then refused: 123 trillion million đồng is no district's plan (loaders/values.implausible)
+    ("fifteen_digits_text", "123456789012345", ERROR + "value_too_large", ""),
 )
 _REPORT_INF = ("BÁO CÁO GIẢI NGÂN VỐN CHƯƠNG TRÌNH NĂM 2017\nĐơn vị tính: triệu đồng\n"
                "STT,Đơn vị,Kế hoạch vốn,Giải ngân\n1,Huyện Mường Tè,inf,400\n2,Huyện Sìn Hồ,1000,NaN\n")
@@ -750,6 +777,27 @@ def volume_and_text_cases(out: Path) -> list[HostileCase]:
     ]
 
 
+def text_bomb_cases(out: Path) -> list[HostileCase]:
+    unreadable = ERROR + "unreadable_file"
+    return [
+        HostileCase("shared_string_100mb_x1000", out / "shared_string_100mb_x1000.xlsx", unreadable,
+                    "106 KB: one shared string of 100 MB in 1,000 cells; calamine copies it into each (100 GB)",
+                    max_seconds=30, isolated=True, make=lambda p: shared_string_bomb(p, 100, 1000)),
+        HostileCase("shared_string_10mb_x200", out / "shared_string_10mb_x200.xlsx", unreadable,
+                    "12.5 KB: one shared string of 10 MB in 200 cells (4.1 GB and 16 s in the server before)",
+                    max_seconds=30, isolated=True, make=lambda p: shared_string_bomb(p, 10, 200)),
+        HostileCase("inline_string_40k", out / "inline_string_40k.xlsx", unreadable,
+                    "one inline string of 40,000 characters, more than Excel's 32,767 in a cell",
+                    make=_one_sheet(b'<row r="1">' + inline("A1", "x" * 40_000) + b"</row>")),
+        HostileCase("text_60m_characters", out / "text_60m_characters.xlsx", unreadable,
+                    "2,000 cells referring to one shared string of 30,000 characters: 60 million in all",
+                    max_seconds=30, make=lambda p: shared_string_cells(p, b"y" * 30_000, 2_000)),
+        HostileCase("rich_text_long_markup", out / "rich_text_long_markup.xlsx", ERROR + "no_table",
+                    "a shared string of 30,000 characters in 3,000 bold runs (170 KB of XML): read, not refused",
+                    make=lambda p: rich_text_string(p, 3_000)),
+    ]
+
+
 def _many_sheets(path: Path) -> None:
     wb = build_workbook(funding=[ROW])
     for i in range(300):
@@ -832,7 +880,7 @@ def format_cases(out: Path) -> list[HostileCase]:
 
 
 GROUPS: tuple[Callable[[Path], list[HostileCase]], ...] = (
-    bomb_and_dimension_cases, entity_cases, disguised_cases, encrypted_cases, empty_cases, formula_cases,
+    bomb_and_dimension_cases, text_bomb_cases, entity_cases, disguised_cases, encrypted_cases, empty_cases, formula_cases,
     formula_text_cases, number_cases, date_cases, volume_and_text_cases, sheet_cases, format_cases,
 )
 

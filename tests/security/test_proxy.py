@@ -1,0 +1,131 @@
+"""The shipped nginx site (deploy/nginx.conf) in front of a real ``streamlit run serve.py``.
+
+Uploads reach a server only from a browser whose session cookie may import, at a bounded rate and
+size, and their paths (which hold the Streamlit session id) are never written to the access log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from loaders.reference import ROOT
+from store import sessions
+from store.auth import Role, add_user, authenticate
+from store.db import get_engine
+from tests.browser_support import free_port, serve
+from tests.security.test_browser_sessions import http
+
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+PASSWORD = "mật khẩu dài 123"
+
+
+def need_nginx() -> None:
+    if NGINX is None and os.environ.get("DASHBOARD_TEST_REQUIRE_NGINX") == "1":
+        pytest.fail("DASHBOARD_TEST_REQUIRE_NGINX=1 but there is no nginx (apt-get install nginx-light)")
+    if NGINX is None:
+        pytest.skip("PROXY TESTS SKIPPED: no nginx on this machine (apt-get install nginx-light)")
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('proxy') / 'store.sqlite'}"
+    engine = get_engine(url)
+    add_user(engine, "chief", PASSWORD, Role.ADMIN)
+    add_user(engine, "mt", PASSWORD, Role.ANALYST, by=authenticate(engine, "chief", PASSWORD))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def proxy(tmp_path_factory: pytest.TempPathFactory, store_url: str) -> Iterator[tuple[str, Path]]:
+    """nginx with the shipped site, its upstream the test server; yields (proxy URL, access log)."""
+    need_nginx()
+    with_server = serve(tmp_path_factory, DASHBOARD_DATABASE_URL=store_url)
+    app_url = next(with_server)
+    tmp = tmp_path_factory.mktemp("nginx")
+    port = free_port()
+    site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    site = re.sub(r"(?m)^\s*server 127\.0\.0\.1:\d+;\n", "", site)
+    site = site.replace("ip_hash;", f"ip_hash;\n    server {urlsplit(app_url).netloc};")
+    site = re.sub(r"listen \d+;", f"listen 127.0.0.1:{port};", site)
+    (tmp / "site.conf").write_text(site, encoding="utf-8")
+    temp_paths = "\n".join(f"    {kind}_temp_path {tmp}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (tmp / "nginx.conf").write_text(f"""daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    access_log {tmp}/access.log;
+{temp_paths}
+    include {tmp}/site.conf;
+}}
+""", encoding="utf-8")
+    check = subprocess.run([NGINX, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf")], stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"nginx did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
+            time.sleep(0.2)
+    try:
+        yield url, tmp / "access.log"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        with_server.close()
+
+
+def cookie(store_url: str, name: str) -> str:
+    engine = get_engine(store_url)
+    value = sessions.exchange(engine, sessions.start(engine, name), 60)
+    engine.dispose()
+    assert value is not None
+    return value
+
+
+def test_the_proxy_asks_the_app_before_an_upload_reaches_it(proxy: tuple[str, Path], store_url: str) -> None:
+    url, _ = proxy
+    path = f"{url}/_stcore/upload_file/0123abcd-session/file-1"
+    assert http(path, "PUT", None, b"x" * 100)[0] == 401
+    assert http(path, "PUT", "forged.cookie", b"x" * 100)[0] == 401
+    assert http(path, "PUT", cookie(store_url, "chief"), b"x" * 100)[0] not in (401, 429)  # on to Streamlit
+
+
+def test_bodies_are_bounded(proxy: tuple[str, Path], store_url: str) -> None:
+    url, _ = proxy
+    assert http(f"{url}/lcpr/session", "POST", None, b"x" * (2 << 20))[0] == 413
+    big = b"x" * (22 << 20)
+    assert http(f"{url}/_stcore/upload_file/s/f", "PUT", cookie(store_url, "mt"), big)[0] == 413
+
+
+def test_uploads_are_rate_limited(proxy: tuple[str, Path], store_url: str) -> None:
+    url, _ = proxy
+    analyst = cookie(store_url, "mt")
+    statuses = [http(f"{url}/_stcore/upload_file/s/r{i}", "PUT", analyst, b"x")[0] for i in range(30)]
+    assert 429 in statuses and statuses.index(429) >= 15  # a burst of a district's files passes first
+
+
+def test_upload_paths_never_reach_the_access_log(proxy: tuple[str, Path], store_url: str) -> None:
+    url, log = proxy
+    http(f"{url}/_stcore/upload_file/SECRET-SESSION-ID/file", "PUT", cookie(store_url, "chief"), b"x")
+    http(f"{url}/_stcore/health")
+    time.sleep(0.5)  # nginx writes its log as each request ends
+    text = log.read_text(encoding="utf-8")
+    assert "/_stcore/health" in text  # the log works …
+    assert "SECRET-SESSION-ID" not in text and "upload_file" not in text  # … and holds no upload path
