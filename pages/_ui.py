@@ -31,6 +31,7 @@ from loaders.reference import (
     provinces,
     sources,
 )
+from loaders.text import escape_markdown
 from store import queries
 from store.bootstrap import create_first_admin, load_samples_if_empty, sample_batch_ids, shows_samples
 from store.db import data_version, get_engine
@@ -447,8 +448,8 @@ def show_problems(problem: FileReport | BaseException) -> None:
         st.dataframe(table, hide_index=True, width="stretch")
         return
     if isinstance(problem, LoaderError):
-        # Loader messages are written for the analyst and say what to do.
-        st.error(str(problem))
+        # Loader messages are written for the analyst and say what to do; they may quote a file's text
+        st.error(escape_markdown(str(problem)))
         return
     # the traceback (SQL, paths) goes to the server's log under a reference, never to the page
     reference = secrets.token_hex(4)

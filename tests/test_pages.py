@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from figures import fmt
 from loaders.i18n import t
 from loaders.reference import ROOT, SAMPLES_DIR
+from loaders.text import escape_markdown
 from pages._ui import SHOWN_ROWS
 from store import metrics
 from store.bootstrap import load_samples_if_empty, sample_files
@@ -199,9 +200,10 @@ def test_uploading_a_sample_again_changes_nothing(db_url: str) -> None:
                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).run()
     assert not at.exception
     assert at.metric[0].value != "0"
-    at.button[0].click().run()
+    at.button(key="upload_import").click().run()
     assert not at.exception
-    assert t("upload.already_imported", "vi", file=sample.name) in [i.value for i in at.info]
+    shown_name = escape_markdown(sample.name)  # file-provided text is escaped before Markdown renders it
+    assert t("upload.already_imported", "vi", file=shown_name) in [i.value for i in at.info]
 
 
 def test_uploading_a_broken_file_shows_issues_and_blocks_import(db_url: str) -> None:
@@ -209,7 +211,7 @@ def test_uploading_a_broken_file_shows_issues_and_blocks_import(db_url: str) -> 
     at.file_uploader[0].set_value(("bao_cao.csv", "Huyện;Giá trị\nMường Tè;abc\n".encode(), "text/csv")).run()
     assert not at.exception
     assert at.error, "the issue summary is shown as an error"
-    assert at.button[0].disabled
+    assert at.button(key="upload_import").disabled
 
 
 def test_empty_store_shows_a_friendly_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

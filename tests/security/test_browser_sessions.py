@@ -141,14 +141,14 @@ def test_a_stolen_session_id_does_not_carry_the_sign_in(app_url: str, browser, t
         function Patched(url, protocols) {
           const p = Array.isArray(protocols) ? protocols.slice() : [protocols || "streamlit"];
           while (p.length < 2) p.push("");
-          p[2] = "%s";
+          p[2] = "SESSION_ID";
           return new Original(url, p);
         }
         Patched.prototype = Original.prototype;
         for (const k of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) Patched[k] = Original[k];
         window.WebSocket = Patched;
       })();
-    """ % session_id)
+    """.replace("SESSION_ID", session_id))
     attacker.goto(f"{app_url}/upload")
     settle(attacker)
     SHOTS.mkdir(parents=True, exist_ok=True)
