@@ -118,7 +118,8 @@ def test_the_cookie_is_httponly_strict_and_survives_a_reload(app_url: str, brows
     page.context.close()
 
 
-def test_a_stolen_session_id_does_not_carry_the_sign_in(app_url: str, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_stolen_session_id_does_not_carry_the_sign_in(app_url: str, browser, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
     victim = new_page(browser)
     sign_in(victim, app_url, ADMIN)
     victim.get_by_text("English").click()  # state of the Streamlit session, to tell it apart
@@ -154,11 +155,14 @@ def test_a_stolen_session_id_does_not_carry_the_sign_in(app_url: str, browser, t
     SHOTS.mkdir(parents=True, exist_ok=True)
     attacker.screenshot(path=str(SHOTS / "session_hijack_attempt.png"))
     shown = attacker.locator('[data-testid="stSidebar"]').inner_text()
-    assert "English" in shown  # it did join the victim's Streamlit session …
-    assert t("nav.upload", "en") not in nav(attacker)  # … but not its sign-in
-    assert t("auth.nav_audit", "en") not in nav(attacker)
+    # it did join the victim's Streamlit session (the server says so in its log) …
+    logs = [p.read_text(encoding="utf-8") for p in tmp_path_factory.getbasetemp().glob("log*/streamlit.log")]
+    assert any(f"Session with id {session_id} is already connected" in log for log in logs)
+    # … but not its sign-in
+    for lang in ("vi", "en"):
+        assert t("nav.upload", lang) not in nav(attacker) and t("auth.nav_audit", lang) not in nav(attacker)
+        assert t("auth.signed_in_as", lang, user=ADMIN, role=t("auth.role_admin", lang)).replace("**", "") not in shown
     assert attacker.locator('[data-testid="stFileUploader"]').count() == 0
-    assert t("auth.signed_in_as", "en", user=ADMIN, role=t("auth.role_admin", "en")).replace("**", "") not in shown
     victim.context.close()
     attacker.context.close()
 
