@@ -61,9 +61,16 @@ def _cookie_header(request: Request, value: str, max_age: int) -> str:
 
 
 def _same_origin(request: Request) -> bool:
-    """A state-changing request must come from a page of this site (a cross-site form cannot post here)."""
+    """A state-changing request must come from a page of this site (a cross-site form cannot post here).
+
+    Host names are compared without ports: a proxy may pass on the Host without the port it listens on
+    (nginx's $host), and a cookie is shared by every port of a host anyway.
+    """
     origin = request.headers.get("origin")
-    return origin is None or urlsplit(origin).netloc == request.headers.get("host")
+    if origin is None:
+        return True
+    host = request.headers.get("x-forwarded-host") or request.headers.get("host") or ""
+    return (urlsplit(origin).hostname or "") == (urlsplit(f"//{host}").hostname or "")
 
 
 def _signed_in(request: Request) -> User | None:

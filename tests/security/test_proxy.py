@@ -129,3 +129,14 @@ def test_upload_paths_never_reach_the_access_log(proxy: tuple[str, Path], store_
     text = log.read_text(encoding="utf-8")
     assert "/_stcore/health" in text  # the log works …
     assert "SECRET-SESSION-ID" not in text and "upload_file" not in text  # … and holds no upload path
+
+
+def test_sign_in_through_the_proxy_sets_the_cookie(proxy: tuple[str, Path], store_url: str) -> None:
+    """The browser posts its ticket through the proxy, with the proxy's address as its Origin."""
+    url, _ = proxy
+    engine = get_engine(store_url)
+    ticket = sessions.start(engine, "chief")
+    engine.dispose()
+    assert http(f"{url}/lcpr/session", "POST", data=b"x", headers={"Origin": "http://evil.example"})[0] == 403
+    status, _, headers = http(f"{url}/lcpr/session", "POST", data=ticket.encode(), headers={"Origin": url})
+    assert status == 204 and "HttpOnly" in headers["set-cookie"]
