@@ -69,7 +69,7 @@ def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is None:
         return True
-    host = request.headers.get("x-forwarded-host") or request.headers.get("host") or ""
+    host = request.headers.get("host") or ""
     return (urlsplit(origin).hostname or "") == (urlsplit(f"//{host}").hostname or "")
 
 
