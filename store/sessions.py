@@ -145,10 +145,3 @@ def end(engine: Engine, cookie: str | None) -> bool:
         return conn.execute(update(sessions).where(sessions.c.token_hash == _hash(token), sessions.c.state == "active")
                             .values(state="ended", expires_at=_now())).rowcount > 0
 
-
-def end_all(engine: Engine, username: str) -> int:
-    """End every session of a user (after a password reset or when an admin disables the account)."""
-    with engine.begin() as conn:
-        return conn.execute(update(sessions).where(sessions.c.username == username.lower(),
-                                                   sessions.c.state.in_(("active", "ticket")))
-                            .values(state="ended", expires_at=_now())).rowcount

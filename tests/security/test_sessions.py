@@ -78,8 +78,7 @@ def test_sign_out_ends_the_session_for_every_server(people: Engine) -> None:
     other = cookie_for(people, "boss")  # the same user in another browser
     assert sessions.end(people, cookie)
     assert sessions.user_for(people, cookie) is None
-    assert sessions.user_for(people, other) is not None
-    assert sessions.end_all(people, "boss") == 1 and sessions.user_for(people, other) is None
+    assert sessions.user_for(people, other) is not None  # only the browser that signed out
 
 
 def test_a_disabled_user_or_a_changed_role_takes_effect_at_once(people: Engine) -> None:
