@@ -110,12 +110,13 @@ def login_form(key: str = "sidebar_login") -> None:
         if st.button(ui.tr("auth.logout"), key=f"{key}_logout"):
             sessions.end(ui.engine(), session_cookie())  # ended for every server now; the cookie goes next
             st.session_state[_BRIDGE] = ("logout", "")
+            st.session_state["auth_signed_out"] = True  # this run's cookie is ended, not expired
             if _oidc_configured() and getattr(st.user, "is_logged_in", False):
                 st.logout()
             st.rerun()
         return
-    if session_cookie() and not _oidc_configured():
-        st.info(ui.tr("auth.expired"))
+    if session_cookie() and not _oidc_configured() and not st.session_state.get("auth_signed_out"):
+        st.info(ui.tr("auth.expired"))  # the browser still holds a cookie that no longer signs in
     if _oidc_configured():
         if st.button(ui.tr("auth.login_oidc"), key=f"{key}_oidc"):
             st.login()

@@ -130,3 +130,20 @@ def test_viewing_can_require_sign_in(people: str, monkeypatch: pytest.MonkeyPatc
     at = sign_in(at, "xem")
     at.run()
     assert at.metric
+
+
+def test_sign_out_ends_the_session_and_an_ended_cookie_says_so(people: str) -> None:
+    at = sign_in(start(), "boss")
+    cookie = at.session_state["_test_cookie"]
+    engine = get_engine(get_settings().database_url)
+    assert sessions.user_for(engine, cookie) is not None
+    next(b for b in at.sidebar.button if b.label == t("auth.logout", "vi")).click().run()
+    assert sessions.user_for(engine, cookie) is None  # ended in the store before the browser clears it
+    assert t("auth.expired", "vi") not in texts(at)  # signing out is not an expiry
+    at.run()
+    assert not reachable(at, "audit")
+    later = start()  # another browser still holding a cookie that the store has ended
+    later.session_state["_test_cookie"] = cookie
+    later.run()
+    assert t("auth.expired", "vi") in texts(later) and not reachable(later, "audit")
+    engine.dispose()
