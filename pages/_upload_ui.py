@@ -140,8 +140,13 @@ def annotated_download(upload: Upload, report: FileReport, lang: str) -> None:
         with slot.container():
             ui.show_problems(built)
         return
-    slot.download_button(ui.tr("upload.annotated"), data=built, file_name=f"{Path(upload.name).stem}_danh_dau.xlsx",
-                         mime=XLSX, on_click="ignore", icon=":material/download:", key=f"upload_annotated.{upload.file_id}")
+    name = f"{Path(upload.name).stem}_danh_dau.xlsx"
+    if auth.signed_in() is not None:  # the district's figures: to this user's browser only, never at /media/…
+        with slot.container():
+            auth.private_download(ui.tr("upload.annotated"), f"annotated.{upload.file_id}", lambda: built, name, XLSX)
+        return
+    slot.download_button(ui.tr("upload.annotated"), data=built, file_name=name, mime=XLSX, on_click="ignore",
+                         icon=":material/download:", key=f"upload_annotated.{upload.file_id}")
 
 
 def grids(upload: Upload, lang: str) -> list[Grid]:

@@ -8,6 +8,7 @@ of this AppTest only (the ``cookies`` fixture: each AppTest is its own browser).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -20,7 +21,9 @@ from store.auth import Role, add_user, authenticate
 from store.db import get_engine
 from store.settings import get_settings
 from tests import test_pages
+from tests.corpus.builders import build_checks
 from tests.test_pages import APP, texts
+from tests.test_upload import upload
 
 sample_db, db_url = test_pages.sample_db, test_pages.db_url
 PASSWORD = "mật khẩu dài 123"
@@ -147,3 +150,16 @@ def test_sign_out_ends_the_session_and_an_ended_cookie_says_so(people: str) -> N
     later.run()
     assert t("auth.expired", "vi") in texts(later) and not reachable(later, "audit")
     engine.dispose()
+
+
+def test_a_signed_in_analysts_annotated_copy_is_served_to_their_browser_only(people: str, tmp_path: Path) -> None:
+    """Once users exist the copy (a district's figures) goes through the session-checked route, not /media/."""
+    at = sign_in(start(), "boss")
+    at.switch_page("pages/upload.py").run()
+    path = build_checks(tmp_path).path
+    at = upload(at, (path.name, path.read_bytes()))
+    at.button(key=next(b.key for b in at.button if b.label == t("upload.annotate", "vi"))).click().run()
+    assert not at.exception
+    links = [b.proto for b in at.get("link_button") if b.proto.label == t("upload.annotated", "vi")]
+    assert len(links) == 1 and links[0].url.startswith("/lcpr/download/")
+    assert t("upload.annotated", "vi") not in [d.label for d in at.download_button]
