@@ -16,11 +16,10 @@ import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from loaders.i18n import t
+from loaders.i18n import LOCALES, t
 from loaders.text import FORMULA_PREFIXES
 
 MISSING = "–"
-LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 # Plain "en" writes "Sep"; en_GB's CLDR data writes "Sept".
 DATE_LOCALES = {"vi": "vi_VN", "en": "en"}

@@ -28,10 +28,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ._zip_check import cells_in
 from .errors import LoaderError, UnreadableFile
-from .i18n import t
+from .i18n import t, thousands
 from .records import FileReport, Issue, Severity
 from .reference import ROOT
-from .text import FORMULA_PREFIXES, thousands
+from .text import FORMULA_PREFIXES
 from .workbook import Grid, read_grids
 
 MAX_ANNOTATED_CELLS = 5_000  # beyond this, issues are only listed on the summary sheet

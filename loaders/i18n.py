@@ -6,11 +6,15 @@ import tomllib
 from functools import lru_cache
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from .reference import ROOT
 
 I18N_DIR = ROOT / "data" / "i18n"
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
+# Babel's locale for each language: numbers and dates the Vietnamese way (368.450) or the British one
+LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 
 
 def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
@@ -37,3 +41,8 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
     """The text for key in lang, with {params} filled in; the key itself if missing."""
     text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
     return text.format(**params) if params else text
+
+
+def thousands(n: int, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A count with the language's thousands separator, for messages: 100.000.000 (vi), 100,000,000 (en)."""
+    return format_decimal(n, format="#,##0", locale=LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE]))

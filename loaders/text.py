@@ -37,8 +37,3 @@ def escape_markdown(text: object) -> str:
     """Text from a file or a user, shown literally where Markdown is rendered: no link, image, emphasis or icon."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text if isinstance(text, str) else str(text))
 
-
-def thousands(n: int, lang: str) -> str:
-    """A count with the language's thousands separator, for messages: 100.000.000 (vi), 100,000,000 (en)."""
-    text = f"{n:,}"
-    return text.replace(",", ".") if lang == "vi" else text

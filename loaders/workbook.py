@@ -18,8 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from ._zip_check import Limits, short
 from .errors import UnreadableFile
-from .i18n import t
-from .text import thousands
+from .i18n import t, thousands
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 SUFFIXES = SPREADSHEET_SUFFIXES + (".csv",)
