@@ -127,7 +127,6 @@ class _Download:
 
 
 _downloads: dict[str, _Download] = {}  # token → what it serves
-_tokens: dict[tuple[str, str], str] = {}  # (username, key) → token
 _downloads_lock = threading.Lock()
 
 
@@ -141,19 +140,14 @@ def offer(user: User, key: str, build: Callable[[], bytes], file_name: str, mime
     now = time.monotonic()
     with _downloads_lock:
         for stale in [t for t, d in _downloads.items() if now - d.made > DOWNLOAD_SECONDS]:
-            _forget(stale)
-        token = _tokens.get((user.username, key))
+            del _downloads[stale]
+        token = next((t for t, d in _downloads.items() if (d.username, d.key) == (user.username, key)), None)
         if token is None:
             if len(_downloads) >= MAX_DOWNLOADS:
-                _forget(min(_downloads, key=lambda t: _downloads[t].made))
-            token = _tokens[(user.username, key)] = secrets.token_urlsafe(24)
+                del _downloads[min(_downloads, key=lambda t: _downloads[t].made)]
+            token = secrets.token_urlsafe(24)
         _downloads[token] = _Download(user.username, key, build, file_name, mime, now)
     return f"{PREFIX}/download/{token}"
-
-
-def _forget(token: str) -> None:
-    item = _downloads.pop(token)
-    _tokens.pop((item.username, item.key), None)
 
 
 async def download(request: Request) -> Response:
