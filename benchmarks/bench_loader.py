@@ -48,7 +48,7 @@ print(json.dumps({"seconds": seconds, "items": n, "peak_mb": hwm / 1024, "reader
 
 def build_workbook(path: Path, rows: int) -> int:
     """A template workbook whose funding sheet holds at least ``rows`` rows (unique keys)."""
-    from loaders.reference import districts, leaf_components, sources
+    from loaders.reference import districts, leaf_components, leaf_sources
     from loaders.template import build_workbook as build
 
     comps = [c for c, comp in leaf_components().items() if comp.applies_lai_chau]
@@ -58,7 +58,7 @@ def build_workbook(path: Path, rows: int) -> int:
             as_of = dt.date(year, 1, 1) + dt.timedelta(days=day)
             for d in districts():
                 for c in comps:
-                    for s in list(sources())[:3]:
+                    for s in list(leaf_sources())[:3]:
                         plan = 1000.0 + zlib.crc32(f"{d}{c}{s}".encode()) % 997  # the same plan all year
                         out.append(dict(district_code=d, year=year, as_of=as_of, component=c, source=s,
                                         plan=plan, disbursed=round(plan * day / 365, 1)))

@@ -165,10 +165,10 @@ def month_ends(year: int) -> list[dt.date]:
 
 def facts_per_district() -> int:
     """Facts a district contributes to the store, 2015 baseline included."""
-    from loaders.reference import leaf_components, sources
+    from loaders.reference import leaf_components, leaf_sources
     from store.metrics import POVERTY_MEASURES
 
-    funding = 12 * len(leaf_components()) * len(sources()) * 2
+    funding = 12 * len(leaf_components()) * len(leaf_sources()) * 2
     targets = 12 + 1
     return len(YEARS) * (funding + targets + len(POVERTY_MEASURES)) + 3  # baseline: no flows yet
 
@@ -225,10 +225,10 @@ def poverty_path(code: str) -> dict[int, dict[str, float]]:
 
 def _weights() -> tuple[list[str], list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Leaf components, sources, component weights (30a / other) and source shares per component."""
-    from loaders.reference import leaf_components, sources
+    from loaders.reference import leaf_components, leaf_sources
     from loaders.samples import SOURCE_SHARES, WEIGHTS_30A, WEIGHTS_OTHER
 
-    comps, srcs = list(leaf_components()), list(sources())
+    comps, srcs = list(leaf_components()), list(leaf_sources())
     poor = np.array([WEIGHTS_30A.get(c, MINOR_COMPONENT) for c in comps])
     other = np.array([WEIGHTS_OTHER.get(c, MINOR_COMPONENT) for c in comps])
     shares = np.array([[SOURCE_SHARES.get(c, {}).get(s, SOURCE_FLOOR) or SOURCE_FLOOR for s in srcs] for c in comps])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
@@ -13,12 +14,14 @@ from sqlalchemy import Engine
 
 from .encoding import normalise_grids
 from .errors import UnreadableFile
+from .hidden import drop_hidden
 from .i18n import t
 from .legacy_fonts import Encoding
 from .options import ReaderOptions
 from .records import FileReport, Issue, Severity
-from .report_reader import read_reports
+from .report_reader import ALL_SHEETS, read_reports
 from .template_reader import check_records, is_template, read_template
+from .template_spec import LISTS_SHEET
 from .workbook import read_grids
 
 
@@ -86,8 +89,16 @@ def _inspect(
     except OSError as exc:
         report.issues.append(Issue(Severity.ERROR, "unreadable_file", f"{path}: {exc.strerror or exc}"))
         return report
+    for grid in grids:
+        if grid.text_encoding:
+            report.issues.append(Issue(Severity.WARNING, "csv_encoding",
+                                       t("issue.csv_encoding", lang, encoding=grid.text_encoding)))
+    hidden = drop_hidden(grids, lang)  # hidden sheets left out, hidden rows and columns blanked: nothing reads them
     encodings = normalise_grids(grids, path)
-    if is_template(grids):
+    template = is_template(grids)
+    # the template's own hidden sheet of lists (the choices of its drop-downs) is no news
+    report.issues += [i for i in hidden if not (template and i.code == "hidden_sheet_ignored" and i.sheet == LISTS_SHEET)]
+    if template:
         chosen = next((o.province_code for o in (options or {}).values() if o.province_code), None)
         read_template(grids, report, lang, chosen or province_code)
     else:
@@ -105,9 +116,14 @@ def _inspect(
     return report
 
 
-def inspect_files(paths: Iterable[str | Path], *, lang: str = "vi", province_code: str | None = None) -> list[FileReport]:
-    """inspect_file for each path, in order (``province_code``: the province of every file, as for inspect_file)."""
-    return [inspect_file(p, lang=lang, province_code=province_code) for p in paths]
+def inspect_files(paths: Iterable[str | Path], *, lang: str = "vi", province_code: str | None = None,
+                  year: int | None = None, as_of: dt.date | None = None) -> list[FileReport]:
+    """inspect_file for each path, in order (``province_code``: the province of every file, as for inspect_file;
+    ``year`` and ``as_of``: the year and as-of date of every sheet that does not state them, or states them twice)."""
+    options = None
+    if year is not None or as_of is not None:
+        options = {ALL_SHEETS: ReaderOptions(year=year, as_of=as_of.isoformat() if as_of else None)}
+    return [inspect_file(p, lang=lang, province_code=province_code, options=options) for p in paths]
 
 
 def import_reports(engine: Engine, reports: list[FileReport], *, user: Any = None):  # type: ignore[no-untyped-def]
@@ -124,8 +140,9 @@ def import_reports(engine: Engine, reports: list[FileReport], *, user: Any = Non
 
 
 def import_files(  # type: ignore[no-untyped-def]
-    paths: Iterable[str | Path], engine: Engine, *, user: Any = None, lang: str = "vi", province_code: str | None = None
+    paths: Iterable[str | Path], engine: Engine, *, user: Any = None, lang: str = "vi", province_code: str | None = None,
+    year: int | None = None, as_of: dt.date | None = None,
 ):
     """Inspect files, refuse those with errors, write the rest atomically: (reports, results)."""
-    reports = inspect_files(paths, lang=lang, province_code=province_code)
+    reports = inspect_files(paths, lang=lang, province_code=province_code, year=year, as_of=as_of)
     return reports, import_reports(engine, reports, user=user)

@@ -40,6 +40,11 @@ _PROVINCE_OF_FILES = ("province of the files' districts, whose names are matched
                       "or name (\"Điện Biên\"); default: a report's title block (\"UBND TỈNH …\"), else Lai Châu")
 
 
+_YEAR_OF_FILES = "the year of every sheet that does not state it (or states two): default, what the sheet says"
+_AS_OF_OF_FILES = ("the as-of date of every sheet that does not state it (or states two); a funding sheet without one is "
+                   "an error until it is given")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m loaders", description="Lai Châu poverty-programme data: read, check and store spreadsheets.")
     parser.add_argument("--lang", choices=LANGUAGES, default="vi", help="language of messages (default vi)")
@@ -54,11 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     p = verbs.add_parser("inspect", help="read files and report records and issues, writing nothing")
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--province", type=_province, metavar="P", help=_PROVINCE_OF_FILES)
+    p.add_argument("--year", type=int, help=_YEAR_OF_FILES)
+    p.add_argument("--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help=_AS_OF_OF_FILES)
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = verbs.add_parser("import", help="inspect, refuse files with errors, write the rest in one transaction")
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--province", type=_province, metavar="P", help=_PROVINCE_OF_FILES)
+    p.add_argument("--year", type=int, help=_YEAR_OF_FILES)
+    p.add_argument("--as-of", type=dt.date.fromisoformat, metavar="YYYY-MM-DD", help=_AS_OF_OF_FILES)
     p.add_argument("--db", help="database URL (default: DASHBOARD_DATABASE_URL or the embedded SQLite file)")
     p.add_argument("--user", help="who imports: once users exist, an analyst's name (password from DASHBOARD_PASSWORD "
                                   "or asked); before that, the name recorded (default DASHBOARD_USER or the system user)")
@@ -203,7 +212,8 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     if args.verb == "inspect":
-        reports = api.inspect_files(args.files, lang=args.lang, province_code=args.province)
+        reports = api.inspect_files(args.files, lang=args.lang, province_code=args.province, year=args.year,
+                                    as_of=args.as_of)
         if args.json:
             _print_json({"files": [r.to_dict() for r in reports]})
         else:
@@ -215,7 +225,7 @@ def _run(args: argparse.Namespace) -> int:
     engine = get_engine(args.db)
     if args.verb == "import":
         reports, results = api.import_files(args.files, engine, user=_actor(engine, args.user), lang=args.lang,
-                                            province_code=args.province)
+                                            province_code=args.province, year=args.year, as_of=args.as_of)
         if args.json:
             batches = iter(results)  # one result per error-free report, in order
             _print_json({"files": [

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .reference import DEFAULT_PROVINCE, match_district
-from .synonyms import Meaning, classify
+from .synonyms import Meaning, classify, is_header_word
 from .text import fold
 from .values import is_blank
 from .workbook import Grid
@@ -15,7 +15,8 @@ from .workbook import Grid
 SCAN_ROWS = 40
 MAX_HEADER_ROWS = 4
 # "(1)", "2", "3=4+5", "(3)=(4)+(5)", "A", "B", "C=A+B": the column-numbering row under a header
-_NUMBERING = re.compile(r"^\(?[0-9a-z]{1,3}\)?(\s*[=+\-*/x]\s*\(?[0-9a-z]{1,3}\)?)*$")
+# (a letter numbers a column alone: 'KH', 'GN', 'TH' are headers, not numbers)
+_NUMBERING = re.compile(r"^\(?(?:[0-9]{1,3}|[a-z])\)?(\s*[=+\-*/x]\s*\(?(?:[0-9]{1,3}|[a-z])\)?)*$")
 
 
 @dataclass
@@ -75,14 +76,19 @@ def _row_score(grid: Grid, r: int) -> int:
     score = 0
     for value in grid.rows[r]:
         if isinstance(value, str) and value.strip() and len(value) < 200:
-            if classify([value]).known:
+            if is_header_word(value):
                 score += 1
     return score
 
 
+def is_header_row(grid: Grid, r: int) -> bool:
+    """True for a row that reads like the first row of a table's header (two known header words)."""
+    return _row_score(grid, r) >= 2
+
+
 def find_header(grid: Grid, rows_given: tuple[int, int] | None = None,
-                province_code: str = DEFAULT_PROVINCE) -> Header | None:
-    """The header band of the first table in a grid, or None when there is no table.
+                province_code: str = DEFAULT_PROVINCE, start: int = 0) -> Header | None:
+    """The header band of the first table at or below row ``start`` of a grid, or None when there is none.
 
     ``rows_given`` (first, last; indexes into grid.rows) sets the band instead of guessing it;
     district names in the header are those of ``province_code``.
@@ -94,10 +100,13 @@ def find_header(grid: Grid, rows_given: tuple[int, int] | None = None,
             return None
         numbering = last + 1 if last + 1 < len(rows) and is_numbering_row(rows[last + 1]) else None
         return _build(grid, first, last, numbering, province_code)
-    found = next((r for r in range(min(SCAN_ROWS, len(rows))) if _row_score(grid, r) >= 2), None)
+    found = next((r for r in range(start, min(start + SCAN_ROWS, len(rows))) if is_header_row(grid, r)), None)
     if found is None:
         return None
     first = found
+    # a row of district names above 'KH | GN | KH | GN …' belongs to the header (its words are no header words)
+    while first > start and districts_named(rows[first - 1], province_code) >= 2:
+        first -= 1
     # the band goes on while rows still hold header words or are filled by merged cells above
     last = first
     numbering = None
@@ -153,6 +162,11 @@ def _fill_left(grid: Grid, r: int, c: int, last: int) -> str:
             below_k = grid.rows[r + 1][k] if k < len(grid.rows[r + 1]) else None
             return row[k].strip() if not is_blank(below_k) else ""
     return ""
+
+
+def districts_named(row: list[object], province_code: str) -> int:
+    """How many cells of a row name a district of the province exactly."""
+    return sum(1 for v in row if isinstance(v, str) and v.strip() and match_district(v, province_code)[1] >= 100)
 
 
 def _inside_merge(grid: Grid, r: int, first: int) -> bool:

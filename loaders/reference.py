@@ -97,6 +97,7 @@ class Source:
     name_vi: str
     short_en: str
     name_en: str
+    parent_code: str | None = None  # central_investment and central_recurrent are parts of central
 
     def label(self, lang: str = "vi", short: bool = True) -> str:
         """Display name in the chosen language."""
@@ -196,11 +197,27 @@ def leaf_components() -> dict[str, Component]:
 
 @lru_cache(maxsize=1)
 def sources() -> dict[str, Source]:
-    """All funding sources by code."""
+    """All funding sources by code, parents (central) with their parts (central_investment …)."""
     return {
-        r["code"]: Source(r["code"], r["short_vi"], r["name_vi"], r["short_en"], r["name_en"])
+        r["code"]: Source(r["code"], r["short_vi"], r["name_vi"], r["short_en"], r["name_en"], r["parent_code"] or None)
         for r in _read("sources.csv")
     }
+
+
+def leaf_sources() -> dict[str, Source]:
+    """Sources with no parts: where a report splits a source, money is stored at this level.
+
+    A report that gives the central budget unsplit ("NSTW") stores it as ``central``; one that
+    splits it stores the parts, and the unsplit column beside them is only a check.
+    """
+    parents = {s.parent_code for s in sources().values() if s.parent_code}
+    return {k: s for k, s in sources().items() if k not in parents}
+
+
+def source_parent(code: str | None) -> str | None:
+    """The source a source is part of ('central_investment' → 'central'), or None."""
+    found = sources().get(code or "")
+    return found.parent_code if found else None
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from .records import Severity
+from .reference import source_parent
 from .values import format_number, implausible
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def check_sheet(reader: ReportSheetReader, columns: list[Column], kinds: dict[in
     def mismatch(r: int, c: int, expected: float, parts: str) -> None:
         reader.issue(Severity.WARNING, "total_mismatch", grid.cell(r, c), value=_fmt(values[(r, c)]), expected=_fmt(expected), parts=parts)
 
-    # total rows against the rows they total
+    # total rows against the rows they total; the file's own totals are kept for the preview
     if stored_rows:
         for r, (kind, _) in kinds.items():
             if kind != "total":
@@ -37,6 +38,11 @@ def check_sheet(reader: ReportSheetReader, columns: list[Column], kinds: dict[in
                 if (r, col.index) not in values:
                     continue
                 parts = [values[(s, col.index)] for s in stored_rows if (s, col.index) in values]
+                reader.layout.totals.append({
+                    "cell": grid.cell(r, col.index), "header": col.header, "measure": col.measure,
+                    "source": col.source, "district": col.district, "kind": col.kind,
+                    "file_total": values[(r, col.index)], "sum_of_rows": sum(parts),
+                })
                 if abs(sum(parts) - values[(r, col.index)]) > TOTAL_TOLERANCE:
                     mismatch(r, col.index, sum(parts), f"{grid.cell(stored_rows[0], col.index)}:{grid.cell(stored_rows[-1], col.index)}")
 
@@ -58,9 +64,11 @@ def check_sheet(reader: ReportSheetReader, columns: list[Column], kinds: dict[in
                 if abs(parts_sum - values[(r, col.index)]) > TOTAL_TOLERANCE:
                     mismatch(r, col.index, parts_sum, ", ".join(grid.cell(s, col.index) for s in children))
 
-    # "Tổng số" columns against their sibling source columns
+    # "Tổng số" columns against their sibling source columns (an unsplit source against its parts)
     for total in (c for c in columns if c.kind == "total"):
-        siblings = [c for c in columns if c.kind == "value" and c.measure == total.measure and c.district == total.district and c.source]
+        siblings = [c for c in columns if c.kind == "value" and c.measure == total.measure and c.district == total.district
+                    and c.period == total.period and c.source
+                    and (total.source is None or source_parent(c.source) == total.source)]
         for r in list(stored_rows) + [r for r, (k, _) in kinds.items() if k == "total"]:
             if (r, total.index) in values:
                 s = sum(values.get((r, c.index), 0.0) for c in siblings)
@@ -69,13 +77,31 @@ def check_sheet(reader: ReportSheetReader, columns: list[Column], kinds: dict[in
 
     for r in stored_rows:
         _check_row(reader, columns, values, r)
+        _check_adjustment(reader, columns, values, r)
 
 
-def _row_totals(columns: list[Column], values: dict[tuple[int, int], float], r: int) -> dict[tuple[str, str | None], float]:
-    """Per (measure, district) the row's amount: the sum of value columns (a total column only if alone)."""
+def _check_adjustment(reader: ReportSheetReader, columns: list[Column], values: dict[tuple[int, int], float], r: int) -> None:
+    """Plan before adjustment plus the adjustment against the plan after it."""
+    for district in {c.district for c in columns if c.kind in ("before", "adjustment")}:
+        before = [c for c in columns if c.kind == "before" and c.district == district]
+        change = [c for c in columns if c.kind == "adjustment" and c.district == district]
+        after = next((c for c in columns if c.kind == "value" and c.measure == "plan" and c.district == district
+                      and c.source is None), None)
+        if not before or after is None or (r, after.index) not in values:
+            continue
+        expected = sum(values.get((r, c.index), 0.0) for c in before + change)
+        if abs(expected - values[(r, after.index)]) > TOTAL_TOLERANCE:
+            reader.issue(Severity.WARNING, "adjustment_mismatch", reader.grid.cell(r, after.index),
+                         value=_fmt(values[(r, after.index)]), expected=_fmt(expected))
+
+
+def _row_totals(columns: list[Column], values: dict[tuple[int, int], float], r: int,
+                period: str | None = None) -> dict[tuple[str, str | None], float]:
+    """Per (measure, district) the row's amount at the end of the period (or at its start): the sum of value
+    columns (a total column only if alone)."""
     out: dict[tuple[str, str | None], float] = defaultdict(float)
     for col in columns:
-        if col.kind == "value" and (r, col.index) in values:
+        if col.kind == "value" and col.period == period and (r, col.index) in values:
             out[(col.measure, col.district)] += values[(r, col.index)]
     return out
 
@@ -89,6 +115,7 @@ def _check_row(reader: ReportSheetReader, columns: list[Column], values: dict[tu
             if found:
                 reader.issue(found[0], found[1], grid.cell(r, col.index), **found[2])
     totals = _row_totals(columns, values, r)
+    at_start = _row_totals(columns, values, r, "start")
     # disbursed above plan, per source where sources are given, else per row
     plans = {(c.source, c.district): values.get((r, c.index)) for c in columns if c.kind == "value" and c.measure == "plan"}
     for col in columns:
@@ -102,16 +129,21 @@ def _check_row(reader: ReportSheetReader, columns: list[Column], values: dict[tu
         households = totals.get(("households", district))
         poor = totals.get(("poor_households", district), 0.0) + totals.get(("near_poor_households", district), 0.0)
         if households is not None and poor > households:
-            col = next(c for c in columns if c.measure == "poor_households" and c.district == district and c.kind == "value")
+            col = next(c for c in columns if c.measure in ("poor_households", "near_poor_households")
+                       and c.district == district and c.kind == "value" and c.period is None)
             reader.issue(Severity.ERROR, "poor_above_households", grid.cell(r, col.index), poor=_fmt(poor), households=_fmt(households))
     # given rates against the counts or amounts they come from
     for col in columns:
         if col.kind != "rate" or (r, col.index) not in values:
             continue
-        if col.measure in ("plan", "disbursed"):
+        counts = at_start if col.period == "start" else totals
+        if col.measure in ("plan", "disbursed") and col.source:  # "Tỷ lệ GN" under one source: that source's rate
+            part, whole = _sourced(columns, values, r, "disbursed", col), _sourced(columns, values, r, "plan", col)
+        elif col.measure in ("plan", "disbursed"):
             part, whole = totals.get(("disbursed", col.district)), totals.get(("plan", col.district))
         else:
-            part, whole = totals.get((col.measure, col.district)), totals.get(("households", col.district))
+            part, whole = counts.get((col.measure, col.district)), counts.get(("households", col.district))
+            whole = whole if whole is not None else totals.get(("households", col.district))
         if not part and part != 0 or not whole:
             continue
         given = values[(r, col.index)]
@@ -119,3 +151,16 @@ def _check_row(reader: ReportSheetReader, columns: list[Column], values: dict[tu
         as_percent = given * 100 if given <= 1.0 and computed > 1.0 else given
         if abs(as_percent - computed) > RATE_TOLERANCE:
             reader.issue(Severity.WARNING, "rate_mismatch", grid.cell(r, col.index), value=_fmt(as_percent), expected=_fmt(computed))
+
+
+def _sourced(columns: list[Column], values: dict[tuple[int, int], float], r: int, measure: str, rate: Column) -> float | None:
+    """A row's amount of one measure from the rate's own source (its parts, for an unsplit source)."""
+    found = [values[(r, c.index)] for c in columns
+             if c.kind in ("value", "total") and c.measure == measure and c.district == rate.district
+             and c.source == rate.source and (r, c.index) in values]
+    if found:
+        return found[0]
+    parts = [values[(r, c.index)] for c in columns
+             if c.kind == "value" and c.measure == measure and c.district == rate.district
+             and source_parent(c.source) == rate.source and (r, c.index) in values]
+    return sum(parts) if parts else None

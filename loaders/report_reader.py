@@ -6,22 +6,34 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from .header import Header, candidate_headers, district_columns, find_header
+from .header import Header, candidate_headers, district_columns, find_header, is_header_row
 from .i18n import t
 from .options import ReaderOptions
 from .records import Dataset, FileReport, Issue, Record, Severity
-from .reference import DEFAULT_PROVINCE, components, district_name, match_district, measures, provinces
+from .reference import (
+    DEFAULT_PROVINCE,
+    components,
+    district_name,
+    match_district,
+    measures,
+    provinces,
+    source_parent,
+    sources,
+)
 from .template_spec import POVERTY_YEARS, PROGRAMME_YEARS
 from .text import fold
-from .title_block import _SIGNED, TitleBlock, as_of_in, read_title_block, year_in
+from .title_block import _SIGNED, TitleBlock, as_of_in, read_title_block, year_in, year_in_name
+from .transpose import TransposedGrid, transposed
 from .values import format_number, parse_column, parse_date, parse_year
 from .workbook import Grid
 
 FUNDING_MEASURES = {"plan", "disbursed"}
+ALL_SHEETS = "*"  # the key of options that hold for every sheet (a year or date given on the command line)
 _ROMAN = re.compile(r"^(i{1,3}|iv|v|vi{0,3}|ix|x)$")
 _NUMBERED = re.compile(r"^(?:[0-9]+|[ivx]+|[a-z])[\.\)]?\s+(.*)$")
 _PROJECT = re.compile(r"^(tieu )?du an (\d)\b")
@@ -41,6 +53,8 @@ class Column:
     district: str | None = None
     factor: float = 1.0
     unit: str | None = None
+    period: str | None = None  # start: a count at the start of the period (dated 1 January)
+    cell: str = ""  # the column's header cell (its cell in the header's bottom row)
 
 
 @dataclass
@@ -65,6 +79,14 @@ class SheetLayout:
     group_rows: list[int] = field(default_factory=list)
     signature: str | None = None  # of the header texts: the key of mapping profiles
     profile: str | None = None  # name of the saved mapping applied, if any
+    # every table read on the sheet: {"header_rows", "data_rows", "kind", "orientation"}
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    # the sheet's own totals beside the sum of the rows read: {"measure", "source", "cell", "file_total", "sum_of_rows"}
+    totals: list[dict[str, Any]] = field(default_factory=list)
+    orientation: str = "rows"  # rows: units as rows; columns: units as columns (a transposed table)
+    data_columns: list[str] = field(default_factory=list)  # a transposed table's unit columns ('C', 'D' …)
+    year_from: str | None = None  # where the year was found: options, title, header, sheet_name, first_sheet, file_name
+    as_of_from: str | None = None  # where the as-of date was found, as year_from, or "assumed"
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -80,6 +102,57 @@ def _is_signature(row: list[Any]) -> bool:
             if any(key.startswith(w) for w in _SIGNATURE_WORDS) or _SIGNED.search(key):
                 return True
     return False
+
+
+@dataclass(frozen=True)
+class _Given:
+    """The year and as-of date an analyst set for a sheet (ReaderOptions), parsed."""
+
+    year: int | None
+    as_of: dt.date | None
+
+
+def _given(options: ReaderOptions | None) -> _Given:
+    if options is None:
+        return _Given(None, None)
+    try:
+        as_of = dt.date.fromisoformat(options.as_of) if options.as_of else None
+    except ValueError:
+        as_of = None
+    return _Given(options.year, as_of)
+
+
+def _has_number(row: list[Any]) -> bool:
+    """Whether a row holds a number, as a number or as text ('1.234,5', '45%')."""
+    for v in row:
+        if v.__class__ in (int, float):
+            return True
+        if isinstance(v, str) and v.strip() and _NUMBER_TEXT.match(v.strip()):
+            return True
+    return False
+
+
+_NUMBER_TEXT = re.compile(r"^[-+(]?\d[\d.,\s]*%?\)?$")
+
+
+def _table_end(grid: Grid, start: int) -> tuple[int, int]:
+    """Where the table whose rows start at ``start`` ends: (its stop row, the row to look for another table from).
+
+    A signature block ends the sheet's tables; a row that reads like a header with no number in it
+    ends this table, and the next one may start after its last row with numbers (the lines between are
+    the next table's title).
+    """
+    last_numbers = start - 1
+    for r in range(start, len(grid.rows)):
+        row = grid.rows[r]
+        if _has_number(row):
+            last_numbers = r
+            continue
+        if _is_signature(row):
+            return r, len(grid.rows)
+        if r > start and is_header_row(grid, r):
+            return r, last_numbers + 1
+    return len(grid.rows), len(grid.rows)
 
 
 def _label_key(text: str) -> str:
@@ -134,6 +207,8 @@ class ReportSheetReader:
         self.title: TitleBlock | None = None
         self.chosen_province = province_code
         self.province = province_code or DEFAULT_PROVINCE
+        self.options: ReaderOptions | None = None
+        self.file_name = PurePath(report.path).stem if report.path else ""
         self._own_province: str | None = None  # the province this sheet's own title block names
 
     # -- issues ---------------------------------------------------------------
@@ -143,7 +218,12 @@ class ReportSheetReader:
     # -- reading --------------------------------------------------------------
     def read(self, options: ReaderOptions | None = None,
              profile_lookup: Callable[[str], tuple[str, ReaderOptions] | None] | None = None) -> SheetLayout | None:
-        """Read the sheet; explicit options win, else a saved profile for this header, else guessing."""
+        """Read every table of the sheet; explicit options win, else a saved profile for the first
+        table's header, else guessing. None when the sheet holds no table."""
+        self.options = options  # its year and as-of date hold for every table of the sheet
+        if options is not None and options.header_rows is None and not options.columns and not options.province_code \
+                and options.last_row is None:
+            options = None  # only a date given: the columns are still guessed, or taken from a saved profile
         guess = self._chosen(options) or self.context.get("province") or DEFAULT_PROVINCE
         header = self._header(options, guess)
         if options is None and profile_lookup is not None:
@@ -156,23 +236,53 @@ class ReportSheetReader:
         if header is None:
             return None
         self.layout.signature = header.signature
-        title = self.title = self._title_block(header)
-        self._set_province(header, title, self._chosen(options), guess)
+        end = self._read_table(header, options, guess, title_start=0)
+        if end is None:
+            return None
+        # more tables below the first: each with its own header, and the lines above it as its title
+        while end < len(self.grid.rows):
+            following = find_header(self.grid, province_code=self.province, start=end)
+            if following is None or following.first_row < end:
+                break
+            after = self._read_table(following, None, self.province, title_start=end)
+            if after is None or after <= end:
+                break
+            end = after
+        return self.layout
+
+    def _read_table(self, header: Header, options: ReaderOptions | None, guess: str, title_start: int) -> int | None:
+        """Read one table from its header down; the row where it ends, or None when it has no value column."""
+        first = not self.layout.tables
+        title = self._title_block(header, title_start)
+        if first:
+            self.title = title
+            self._set_province(header, title, self._chosen(options), guess)
+        elif self.province != guess:
+            header.districts = district_columns(header.parts, self.province)
         if options is not None:
             self._apply(header, options)
         columns = self._columns(header, title)
         if not columns:
-            return None
-        self.layout.header_rows = list(range(self.grid.first_row + header.first_row + 1, self.grid.first_row + header.last_row + 2))
-        self._describe(header, columns, title)
-        year, as_of = self._year_and_date(header, title, columns)
+            return None if first else header.data_start
+        header_rows = list(range(self.grid.first_row + header.first_row + 1, self.grid.first_row + header.last_row + 2))
+        if first:
+            self.layout.header_rows = header_rows
+        self._describe(header, columns, title, first)
+        year, as_of = self._year_and_date(header, title, columns, options, first)
         date_cols = {m.role: c for c, m in enumerate(header.meanings) if m.role in ("year", "as_of")}
+        kind = "funding" if any(c.measure in FUNDING_MEASURES for c in columns) else (
+            "target" if all(measures()[c.measure].dataset == Dataset.TARGET.value for c in columns) else "poverty")
+        table: dict[str, Any] = {"header_rows": header_rows, "data_rows": [], "kind": kind,
+                                 "orientation": self.layout.orientation}
+        self.layout.tables.append(table)
         if year is None and "year" not in date_cols:
             self.issue(Severity.ERROR, "no_year", self.grid.cell(header.first_row, 0))
-            return self.layout
+            return len(self.grid.rows)
         by_district = any(c.district for c in columns)
-        self._read_rows(header, columns, (year, as_of), date_cols, by_district)
-        return self.layout
+        before = len(self.layout.data_rows)
+        end = self._read_rows(header, columns, (year, as_of), date_cols, by_district)
+        table["data_rows"] = self.layout.data_rows[before:]
+        return end
 
     def _header(self, options: ReaderOptions | None, province_code: str) -> Header | None:
         if options is not None and options.header_rows is not None:
@@ -208,16 +318,35 @@ class ReportSheetReader:
                 header.meanings[c] = choice.meaning()
                 header.districts[c] = choice.district
 
-    def _title_block(self, header: Header) -> TitleBlock:
-        cells = []
-        for r in range(0, header.first_row):
+    def _title_block(self, header: Header, start: int = 0) -> TitleBlock:
+        """What the lines above a table say; what they leave out comes from the sheet's first table,
+        then from the sheet name, then from the file's first sheet."""
+        cells: list[tuple[str, Any]] = []
+        if start == 0 and isinstance(self.grid, TransposedGrid):
+            cells = list(self.grid.title_cells)  # the lines above the table in the sheet, not its turned columns
+        for r in range(start, header.first_row if not cells else start):
             for c, v in enumerate(self.grid.rows[r]):
-                if isinstance(v, str) and v.strip():
+                if (isinstance(v, str) and v.strip()) or isinstance(v, dt.date):
                     cells.append((self.grid.cell(r, c), v))
-        block = read_title_block(cells)
-        self._own_province = block.province
-        # a file-level title (first sheet) carries over to sheets without one
+        block = read_title_block(cells)  # type: ignore[arg-type]
+        if start == 0:
+            self._own_province = block.province
+        inherited = [("table", self.title)] if self.title is not None and start > 0 else []
         for key in ("year", "as_of", "unit", "province"):
+            if getattr(block, key) is not None:
+                continue
+            for _, other in inherited:
+                if getattr(other, key) is not None:
+                    setattr(block, key, getattr(other, key))
+                    setattr(block, f"{key}_cell", getattr(other, f"{key}_cell"))
+                    if key == "unit":
+                        block.unit_factor = other.unit_factor
+                    if key == "as_of":
+                        block.as_of_kind = getattr(other, "as_of_kind", None)
+                    break
+        # the file's first sheet names the unit and province for sheets that do not (the year and date
+        # are weighed with the sheet name in _year_and_date)
+        for key in ("unit", "province"):
             if getattr(block, key) is None and self.context.get(key) is not None:
                 setattr(block, key, self.context[key])
                 setattr(block, f"{key}_cell", self.context.get(f"{key}_cell"))
@@ -226,66 +355,216 @@ class ReportSheetReader:
         return block
 
     def _columns(self, header: Header, title: TitleBlock) -> list[Column]:
+        """The value, total and rate columns, each with what it means; columns that must not be
+        added up (of which, plan before adjustment, a second column for one key) are kept as checks."""
         out = []
         last_district = None
         for c, meaning in enumerate(header.meanings):
             district = header.districts[c] or (last_district if meaning.measure and not meaning.role else None)
             if header.districts[c]:
                 last_district = header.districts[c]
+            cell = self.grid.cell(header.last_row, c)
+            if meaning.subgroup and not meaning.role:
+                # "Trong đó: hộ DTTS": a sub-count, whatever it counts
+                out.append(Column(c, header.flat(c), "of_which", meaning.measure or "", meaning.source, district, cell=cell))
+                continue
             if meaning.measure is None or meaning.role:
                 continue
             target = measures()[meaning.measure].dataset == Dataset.TARGET.value
             kind = "value" if target else "rate" if meaning.is_rate else ("total" if meaning.is_total else "value")
+            if kind == "value" and meaning.stage in ("before", "adjustment"):
+                kind = meaning.stage
             factor, unit = 1.0, None
             if meaning.measure in FUNDING_MEASURES:
                 factor = meaning.unit_factor or title.unit_factor or 1.0
                 unit = meaning.unit or title.unit
-            out.append(Column(c, header.flat(c), kind, meaning.measure, meaning.source, district, factor, unit))
+            out.append(Column(c, header.flat(c), kind, meaning.measure, meaning.source, district, factor, unit,
+                              "start" if meaning.period == "start" else None, cell))
+        self._of_which(header, out)
+        self._plan_stages(out)
         # a "Tổng số" column with no sourced sibling of its measure is the value itself
         for col in out:
             if col.kind == "total" and not any(
                 o.kind == "value" and o.measure == col.measure and o.district == col.district and o.source for o in out
             ):
                 col.kind = "value"
-        return out
+        # the central budget unsplit beside its parts (NSTW | ĐTPT | SN): the parts are the money
+        for col in out:
+            if col.kind == "value" and col.source and any(
+                o.kind == "value" and o.measure == col.measure and o.district == col.district
+                and o.period == col.period and source_parent(o.source) == col.source for o in out
+            ):
+                col.kind = "total"
+        self._same_key(out)
+        for col in out:
+            if col.kind == "of_which":
+                self.issue(Severity.WARNING, "of_which_ignored", col.cell, header=col.header)
+        return [c for c in out if c.measure]
 
-    def _describe(self, header: Header, columns: list[Column], title: TitleBlock) -> None:
+    @staticmethod
+    def _of_which(header: Header, columns: list[Column]) -> None:
+        """'Trong đó' with no source of its own, beside a column of the same measure: a part of it."""
+        for col in columns:
+            meaning = header.meanings[col.index]
+            if col.kind == "value" and meaning.of_which and not col.source and any(
+                o is not col and o.kind in ("value", "total") and o.measure == col.measure and o.district == col.district
+                and not header.meanings[o.index].of_which for o in columns
+            ):
+                col.kind = "of_which"
+
+    def _plan_stages(self, columns: list[Column]) -> None:
+        """Plan before adjustment, adjustment, plan after: the plan after adjustment is the plan."""
+        for district in {c.district for c in columns}:
+            mine = [c for c in columns if c.district == district and c.measure == "plan"]
+            before = [c for c in mine if c.kind == "before"]
+            adjustments = [c for c in mine if c.kind == "adjustment"]
+            after = [c for c in mine if c.kind == "value" and c.source is None] or [c for c in mine if c.kind == "value"]
+            if not before and not adjustments:
+                continue
+            if after:
+                for col in before or adjustments:
+                    self.issue(Severity.WARNING, "plan_superseded", col.cell, header=col.header, after=after[0].header)
+                continue
+            for col in adjustments:
+                self.issue(Severity.ERROR, "plan_after_missing", col.cell, header=col.header)
+            for col in before:
+                col.kind = "value"  # "KH giao đầu năm" alone: the plan (an adjustment without a result is an error)
+
+    def _same_key(self, columns: list[Column]) -> None:
+        """Two value columns that would give one key: one issue naming both; the second is not read."""
+        first: dict[tuple[Any, ...], Column] = {}
+        for col in columns:
+            if col.kind != "value":
+                continue
+            key = (col.measure, col.source, col.district, col.period)
+            if key not in first:
+                first[key] = col
+                continue
+            other = first[key]
+            meaning = measures()[col.measure].label(self.lang)
+            if col.source in sources():
+                meaning += f" – {sources()[col.source].label(self.lang)}"
+            if col.district:
+                meaning += f" – {district_name(col.district, self.province, self.lang)}"
+            self.issue(Severity.ERROR, "same_key_columns", col.cell, first=other.header, second=col.header,
+                       first_column=other.cell.rstrip("0123456789"), second_column=col.cell.rstrip("0123456789"),
+                       meaning=meaning)
+            col.kind = "duplicate"
+
+    def _describe(self, header: Header, columns: list[Column], title: TitleBlock, first: bool) -> None:
         lay = self.layout
-        lay.year, lay.year_cell = title.year, title.year_cell
-        lay.as_of = title.as_of.isoformat() if title.as_of else None
-        lay.as_of_cell, lay.unit, lay.unit_cell = title.as_of_cell, title.unit, title.unit_cell
-        units = {c.unit for c in columns if c.unit}
-        if len(units) == 1:
-            lay.unit = units.pop()
+        if first:
+            lay.unit, lay.unit_cell = title.unit, title.unit_cell
+            units = {c.unit for c in columns if c.unit}
+            if len(units) == 1:
+                lay.unit = units.pop()
         for col in columns:
             lay.columns.append({
-                "column": self.grid.cell(header.first_row, col.index).rstrip("0123456789"),
+                "column": col.cell.rstrip("0123456789"), "cell": col.cell, "table": len(lay.tables),
                 "header": col.header, "kind": col.kind, "measure": col.measure,
-                "source": col.source, "district": col.district, "factor": col.factor,
+                "source": col.source, "district": col.district, "factor": col.factor, "period": col.period,
             })
 
-    def _year_and_date(self, header: Header, title: TitleBlock, columns: list[Column]) -> tuple[int | None, dt.date | None]:
-        year, as_of = title.year, title.as_of
-        year_cell = title.year_cell
-        for col in columns:  # "Giải ngân đến 31/10/2017", "Kế hoạch vốn năm 2017"
-            if as_of is None and (d := as_of_in(col.header)):
-                as_of = d
-            if year is None and (y := year_in(col.header)):
-                year, year_cell = y, self.grid.cell(header.first_row, col.index)
+    def _year_and_date(self, header: Header, title: TitleBlock, columns: list[Column], options: ReaderOptions | None,
+                       first: bool) -> tuple[int | None, dt.date | None]:
+        """The table's year and as-of date, each from the most trusted place that states it: the analyst's
+        choice, the title block, the column headers, the sheet name, the file's first sheet, the file name.
+        Places that disagree, a date only guessed and a date that is an estimate are issues with their cell."""
+        poverty = all(c.measure not in FUNDING_MEASURES for c in columns)
+        given = _given(self.options)
+        years = self._years(header, title, columns)
+        dates = self._dates(header, title, columns)
+        year, year_cell, year_from = years[0] if years else (None, None, None)
+        as_of, as_of_cell, as_of_from = dates[0] if dates else (None, None, None)
+        if given.year is not None:
+            year, year_cell, year_from = given.year, None, "options"
+        if given.as_of is not None:
+            as_of, as_of_cell, as_of_from = given.as_of, None, "options"
+            year = year if given.year is not None else as_of.year
         if year is None and as_of is not None:
-            year = as_of.year
+            year, year_cell, year_from = as_of.year, as_of_cell, as_of_from
+        if as_of is not None and as_of_from != "options" and year_from == "file_name":
+            year, year_cell, year_from = as_of.year, as_of_cell, as_of_from  # a stated date beats the file name
         if year is None:
             return None, None  # the year may be in a column: handled per row
-        poverty = all(c.measure not in FUNDING_MEASURES for c in columns)
+        if given.year is None and given.as_of is None:
+            self._conflicts(years, dates)
+        if year_from == "file_name":
+            self.issue(Severity.WARNING, "year_from_file_name", None, year=year, name=self.file_name)
         allowed = POVERTY_YEARS if poverty else PROGRAMME_YEARS
         if year not in allowed:  # an error blocks the import; the records are still shown
             self.issue(Severity.ERROR, "year_out_of_range", year_cell, value=year, first=allowed[0], last=allowed[-1])
-        if as_of is None:
+        conflicting = as_of is not None and as_of.year not in (year, year + 1)  # accounts close early next year
+        if as_of is None or conflicting:
             as_of = dt.date(year, 12, 31)
-            if not poverty:
-                self.issue(Severity.WARNING, "as_of_assumed", year_cell, date=as_of.strftime("%d/%m/%Y"))
-        self.layout.year, self.layout.as_of = year, as_of.isoformat()
+            if not poverty and not conflicting:  # proposed to the analyst, never taken silently
+                self.issue(Severity.ERROR, "as_of_unknown", year_cell, date=as_of.strftime("%d/%m/%Y"))
+        elif as_of_from == "title" and title.as_of_kind == "estimate":
+            self.issue(Severity.WARNING, "as_of_estimate", as_of_cell, date=as_of.strftime("%d/%m/%Y"))
+        elif as_of_from == "title" and title.as_of_kind == "date_cell":
+            self.issue(Severity.WARNING, "as_of_date_cell", as_of_cell, date=as_of.strftime("%d/%m/%Y"))
+        if first:
+            lay = self.layout
+            lay.year, lay.year_cell, lay.as_of, lay.as_of_cell = year, year_cell, as_of.isoformat(), as_of_cell
+            lay.year_from, lay.as_of_from = year_from, as_of_from if as_of_from else "assumed"
         return year, as_of
+
+    def _years(self, header: Header, title: TitleBlock, columns: list[Column]) -> list[tuple[int, str | None, str]]:
+        """Every place that states the table's year, most trusted first: (year, cell, where)."""
+        out: list[tuple[int, str | None, str]] = []
+        if title.year is not None:
+            out.append((title.year, title.year_cell, "title"))
+        for col in columns:  # "Kế hoạch vốn năm 2017"
+            if (y := year_in(col.header)) is not None:
+                out.append((y, self.grid.cell(header.first_row, col.index), "header"))
+                break
+        if (y := year_in_name(self.grid.name)) is not None:
+            out.append((y, None, "sheet_name"))
+        if self.context.get("year") is not None:
+            out.append((self.context["year"], self.context.get("year_cell"), "first_sheet"))
+        if (y := year_in_name(self.file_name)) is not None:
+            out.append((y, None, "file_name"))
+        return out
+
+    def _dates(self, header: Header, title: TitleBlock, columns: list[Column]) -> list[tuple[dt.date, str | None, str]]:
+        """Every place that states the table's as-of date, most trusted first: (date, cell, where)."""
+        out: list[tuple[dt.date, str | None, str]] = []
+        if title.as_of is not None:
+            out.append((title.as_of, title.as_of_cell, "title"))
+        for col in columns:  # "Giải ngân đến 31/10/2017"
+            if (d := as_of_in(col.header)) is not None:
+                out.append((d, self.grid.cell(header.first_row, col.index), "header"))
+                break
+        if self.context.get("as_of") is not None:
+            out.append((self.context["as_of"], self.context.get("as_of_cell"), "first_sheet"))
+        return out
+
+    def _conflicts(self, years: list[tuple[int, str | None, str]], dates: list[tuple[dt.date, str | None, str]]) -> None:
+        """An error where two places the analyst can see state different years or dates (a stale file name or
+        the file's first sheet, which other sheets may differ from, are no such place)."""
+        stated = ("title", "header", "sheet_name")
+        used_year = next((y for y in years if y[2] in stated), None)
+        used_date = next((d for d in dates if d[2] in stated), None)
+        if used_year is not None:
+            other_year = next((y for y in years if y[2] in stated and y[0] != used_year[0] and y[2] != used_year[2]), None)
+            if other_year is not None:
+                self._conflict("context_year", used_year, other_year)
+            elif used_date is not None and used_date[0].year not in (used_year[0], used_year[0] + 1):
+                self._conflict("context_year", used_year, (used_date[0].year, used_date[1], used_date[2]))
+        if used_date is not None:
+            other_date = next((d for d in dates if d[2] in stated and d[0] != used_date[0] and d[2] != used_date[2]), None)
+            if other_date is not None:
+                self._conflict("context_as_of", used_date, other_date)
+
+    def _conflict(self, what: str, used: tuple[Any, str | None, str], other: tuple[Any, str | None, str]) -> None:
+        def shown(value: Any) -> str:
+            return value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else str(value)
+
+        def place(found: tuple[Any, str | None, str]) -> str:
+            return found[1] or t("issue.in_sheet_name", self.lang, name=self.grid.name)
+
+        self.issue(Severity.ERROR, "context_conflict", other[1], what=t(f"issue.{what}", self.lang),
+                   first=shown(used[0]), first_cell=place(used), second=shown(other[0]), second_cell=place(other))
 
     @staticmethod
     def _is_group(row: list[Any], header: Header, label: str) -> bool:
@@ -326,10 +605,14 @@ class ReportSheetReader:
         return year, as_of or dt.date(year, 12, 31)
 
     def _read_rows(self, header: Header, columns: list[Column], default: tuple[int | None, dt.date | None],
-                   date_cols: dict[str, int], by_district: bool) -> None:
+                   date_cols: dict[str, int], by_district: bool) -> int:
+        """Read the table's rows; the row where the next table may start (the sheet's end after a signature)."""
         grid = self.grid
         first_value = min(c.index for c in columns)
-        rows = list(range(header.data_start, len(grid.rows)))
+        stop, resume = _table_end(grid, header.data_start)
+        if self.options is not None and self.options.last_row is not None and not self.layout.tables[:-1]:
+            stop = resume = max(header.data_start, min(len(grid.rows), self.options.last_row - grid.first_row))
+        rows = list(range(header.data_start, stop))
         parsed = {col.index: parse_column([grid.rows[r][col.index] if col.index < len(grid.rows[r]) else None for r in rows]) for col in columns}
         seen: dict[tuple, str] = {}
         project: str | None = None
@@ -340,8 +623,6 @@ class ReportSheetReader:
             row = grid.rows[r]
             label, label_col = self._label(row, header, first_value)
             nums = {col.index: parsed[col.index][i] for col in columns}
-            if _is_signature(row):
-                break  # the signature block ends the table
             if all(v is None for v, _ in nums.values()):
                 continue  # blank, a heading, or a note: no number to read
             key = _label_key(label)
@@ -385,7 +666,7 @@ class ReportSheetReader:
                     if cell in grid.formulas_without_value:
                         self.issue(Severity.WARNING, "formula_without_value", cell)
                     continue
-                if value < 0 and col.kind != "rate":  # an error that blocks the import; still shown as read
+                if value < 0 and col.kind not in ("rate", "adjustment"):  # an error that blocks the import; still shown as read
                     self.issue(Severity.ERROR, "negative_value", cell, value=format_number(value))
                 values[(r, col.index)] = value * col.factor if col.kind != "rate" else value
             if kinds[r][0] in ("unit", "component"):
@@ -400,6 +681,7 @@ class ReportSheetReader:
             (year, as_of), = dates
             self.layout.year, self.layout.as_of = year, as_of.isoformat()
         self._emit(columns, kinds, values, when, by_district)
+        return resume
 
     def _emit(self, columns: list[Column], kinds: dict[int, tuple[str, str | None]], values: dict[tuple[int, int], float],
               when: dict[int, tuple[int, dt.date]], by_district: bool) -> None:
@@ -428,9 +710,12 @@ class ReportSheetReader:
                 district = col.district if by_district else code
                 if district is None:
                     continue
+                year, as_of = when[r]
+                if col.period == "start":  # "Số hộ nghèo đầu năm": the count on 1 January
+                    as_of = dt.date(year, 1, 1)
                 self.report.records.append(Record(
                     dataset=Dataset(measures()[col.measure].dataset),
-                    district_code=district, year=when[r][0], as_of=when[r][1],
+                    district_code=district, year=year, as_of=as_of,
                     component=code if by_district else None, source=col.source,
                     measure=col.measure, value=round(values[(r, col.index)], 6),
                     sheet=grid.name, cell=grid.cell(r, col.index),
@@ -444,16 +729,30 @@ def read_reports(grids: list[Grid], report: FileReport, lang: str = "vi",
                  province_code: str | None = None) -> list[SheetLayout]:
     """Read every sheet of a hand-made report; sheets without a table are skipped with a note.
 
-    ``options`` (by sheet name) are an analyst's fixes; ``profile_lookup`` finds a saved
+    ``options`` (by sheet name; ALL_SHEETS for every sheet without its own) are an analyst's fixes; ``profile_lookup`` finds a saved
     mapping (name, options) by header signature, applied where no explicit option is given;
     ``province_code`` is the province of the file's districts when the analyst chose it
-    (else each sheet's title block says, else DEFAULT_PROVINCE).
+    (else each sheet's title block says, else DEFAULT_PROVINCE). A sheet whose table lies
+    on its side (districts across a row) is read turned, when read as it stands it gives no row.
     """
     layouts = []
     context: dict[str, Any] = {}
     for grid in grids:
-        reader = ReportSheetReader(grid, report, lang, context, province_code)
-        layout = reader.read((options or {}).get(grid.name), profile_lookup)
+        given = (options or {}).get(grid.name) or (options or {}).get(ALL_SHEETS)
+        sheet = FileReport(report.path)
+        reader = ReportSheetReader(grid, sheet, lang, context, province_code)
+        layout = reader.read(given, profile_lookup)
+        if (layout is None or not layout.data_rows) and (given is None or given.header_rows is None):
+            turned = transposed(grid, reader.province)
+            if turned is not None:
+                other = FileReport(report.path)
+                other_reader = ReportSheetReader(turned, other, lang, context, province_code)
+                other_reader.layout.orientation = "columns"
+                other_layout = other_reader.read(given, None)
+                if other_layout is not None and other_layout.data_rows:
+                    sheet, reader, layout = other, other_reader, _turned_back(other_layout, turned)
+        report.records.extend(sheet.records)
+        report.issues.extend(sheet.issues)
         if layout is None:
             report.issues.append(Issue(Severity.WARNING, "sheet_skipped", t("issue.sheet_skipped", lang, sheet=grid.name), grid.name))
             layouts.append(SheetLayout(grid.name, "skipped"))
@@ -467,3 +766,15 @@ def read_reports(grids: list[Grid], report: FileReport, lang: str = "vi",
     return layouts
 
 
+def _turned_back(layout: SheetLayout, grid: TransposedGrid) -> SheetLayout:
+    """A turned table's layout in the sheet's terms: its units are columns, not rows."""
+    def letters(rows: list[int]) -> list[str]:
+        return [grid.cell(r - 1, 0).rstrip("0123456789") for r in rows]
+
+    for table in layout.tables:
+        table["data_columns"] = letters(table["data_rows"])
+        table["header_columns"] = letters(table["header_rows"])
+        table["data_rows"], table["header_rows"] = [], []
+    layout.data_columns = letters(layout.data_rows)
+    layout.header_rows, layout.data_rows, layout.total_rows, layout.group_rows = [], [], [], []
+    return layout

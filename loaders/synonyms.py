@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .reference import REFERENCE_DIR
+from .reference import REFERENCE_DIR, source_parent
 from .text import fold
 
 
@@ -39,10 +39,15 @@ class Meaning:
     role: str | None = None  # label | stt | year | as_of | ignore, or None
     unit: str | None = None
     unit_factor: float | None = None
+    period: str | None = None  # start | end: a count at the start or the end of the period
+    stage: str | None = None  # before | adjustment | after: which plan, where a plan is adjusted
+    subgroup: bool = False  # a sub-count (ethnic-minority households …): never added to the whole
+    of_which: bool = False  # under "Trong đó": a part of the column beside it
 
     @property
     def known(self) -> bool:
-        return bool(self.measure or self.source or self.is_rate or self.is_total or self.role or self.is_count)
+        return bool(self.measure or self.source or self.is_rate or self.is_total or self.role or self.is_count
+                    or self.stage or self.period or self.subgroup or self.of_which)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -97,23 +102,41 @@ def unit_in(text: object, *, after_label: bool = True) -> tuple[str, float] | No
     return None
 
 
+def _finest(found: list[str]) -> str | None:
+    """Of the sources a header names, the finest: 'NSTW › ĐTPT' is ĐTPT, else the first named."""
+    for code in found:
+        if not any(source_parent(other) == code for other in found if other != code):
+            return code
+    return found[0] if found else None
+
+
 def classify(parts: list[str]) -> Meaning:
     """Meaning of a column from its header parts (already flattened, top to bottom)."""
-    measure = source = role = unit = None
+    measure = role = unit = period = stage = None
     factor = None
-    is_rate = is_total = is_count = False
+    is_rate = is_total = is_count = subgroup = of_which = False
     measure_len = 0
+    sources_found: list[str] = []
     for part in parts:
         key = fold(part)
         if not key:
             continue
+        part_source = None
         for syn in synonyms():
             if not syn.hits(key):
                 continue
             if syn.role == "measure" and len(syn.pattern) > measure_len:
                 measure, measure_len = syn.value, len(syn.pattern)
-            elif syn.role == "source" and source is None:
-                source = syn.value
+            elif syn.role == "source" and part_source is None:
+                part_source = syn.value  # the longest pattern of this part
+            elif syn.role == "period" and period is None:
+                period = syn.value
+            elif syn.role == "plan_stage" and stage is None:
+                stage = syn.value
+            elif syn.role == "subgroup":
+                subgroup = True
+            elif syn.role == "of_which":
+                of_which = True
             elif syn.role == "rate":
                 is_rate = True
             elif syn.role == "total":
@@ -122,9 +145,23 @@ def classify(parts: list[str]) -> Meaning:
                 is_count = True
             elif syn.role in ("label", "stt", "year", "as_of", "ignore") and role is None:
                 role = syn.role
+        if part_source is not None and part_source not in sources_found:
+            sources_found.append(part_source)
         found = unit_in(part, after_label=False)
         if found:
             unit, factor = found
     if role == "ignore":
         return Meaning(role="ignore")
-    return Meaning(measure, source, is_rate, is_total, is_count, role if not measure else None, unit, factor)
+    if stage == "adjustment" and measure is None:
+        measure = "plan"  # "Điều chỉnh (+/-)" beside the plan columns: a change of the plan
+    if measure == "plan" and period == "start":
+        stage, period = stage or "before", None  # "KH giao đầu năm": the plan before adjustment
+    return Meaning(measure, _finest(sources_found), is_rate, is_total, is_count, role if not measure else None, unit,
+                   factor, period if measure != "plan" else None, stage if measure == "plan" else None, subgroup,
+                   of_which)
+
+
+@lru_cache(maxsize=65536)
+def is_header_word(text: str) -> bool:
+    """Whether one cell's text is a known header word ('Kế hoạch', 'STT', 'ĐTPT' …); cached, as cells repeat."""
+    return classify([text]).known

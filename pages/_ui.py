@@ -328,6 +328,14 @@ def pick(label: str, options: Sequence[Any], key: str, *, labels: Mapping[Any, s
     return value
 
 
+def set_pick(key: str, value: Any) -> None:
+    """Make pick(…, key) show value from the next run on: for a button's callback that fills choices in."""
+    st.session_state[f"_pick.{key}"] = value
+    for language in LANGUAGES:  # the other language's widget starts from the remembered choice
+        st.session_state.pop(f"{key}.{language}", None)
+    st.session_state[widget_key(key)] = value  # sets the shown value, also in the browser
+
+
 def pick_many(label: str, options: Sequence[Any], key: str, *, labels: Mapping[Any, str] | None = None,
               default: Sequence[Any] = (), placeholder: str | None = None) -> list[Any]:
     """A multiselect whose choice survives a language switch."""

@@ -10,7 +10,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +19,22 @@ import streamlit as st
 from sqlalchemy import Engine
 
 from figures import fmt
-from loaders import FileReport, LoaderError, import_reports, inspect_file
+from loaders import FileReport, LoaderError, Record, import_reports, inspect_file
 from loaders.annotate import UNOPENABLE, annotated_copy
 from loaders.encoding import normalise_grids
 from loaders.header import find_header
-from loaders.options import KINDS, ColumnChoice, ReaderOptions
-from loaders.reference import DEFAULT_PROVINCE, all_districts, components, districts, measures, provinces, sources
+from loaders.options import KINDS, PERIODS, ColumnChoice, ReaderOptions
+from loaders.reference import (
+    DEFAULT_PROVINCE,
+    all_districts,
+    components,
+    districts,
+    match_district,
+    measures,
+    provinces,
+    sources,
+)
+from loaders.report_checks import TOTAL_TOLERANCE
 from loaders.text import escape_markdown as md
 from loaders.workbook import Grid, read_grids
 from pages import _auth_ui as auth
@@ -35,6 +45,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_UNITS = ("dong", "nghin_dong", "trieu_dong", "ty_dong")
 FUNDING_MEASURES = ("plan", "disbursed")
 VALUE_KINDS = ("value", "total", "rate")
+MEASURED_KINDS = (*VALUE_KINDS, "of_which")  # a measure, source and district are chosen for these
+PLAN_STAGES = ("before", "adjustment")  # the plan before its adjustment, and the change: a source and district
+# what makes a sheet's year and as-of date need the analyst's word (loaders.report_reader._year_and_date)
+CONFIRM_CODES = ("as_of_unknown", "context_conflict", "year_from_file_name", "as_of_date_cell", "no_year")
+CONTEXTS = "upload.contexts"  # session: file_id → {sheet: (year, ISO as-of date)} confirmed by the analyst
+NONE = ""  # the mapping table's "(không có)" source or district
+FIRST_YEAR, LAST_YEAR = 2000, 2039  # what the year and date boxes accept (the reader's own range is checked by it)
 MAX_CHANGED_ROWS = 500  # the changed-values table on screen; the whole set is still imported
 MAX_REPORTS = 32  # inspected reports kept in the session (each mapping tried adds one)
 IMPORT_FLASH = "upload.flash.import"  # what a button callback left for the next run to show
@@ -59,7 +76,7 @@ def remember(files: Sequence[Any]) -> list[Upload]:
     ids = {f.file_id for f in files}
     for fid in [fid for fid in kept if fid not in ids]:
         del kept[fid]
-    for cache in ("upload.reports", "upload.grids", "upload.annotated"):
+    for cache in ("upload.reports", "upload.grids", "upload.annotated", CONTEXTS):
         table = st.session_state.setdefault(cache, {})
         for key in [k for k in table if (k[0] if isinstance(k, tuple) else k) not in ids]:
             del table[key]
@@ -177,6 +194,20 @@ def _at(text: str, cell: str | None) -> str:
     return f"{text} {ui.tr('upload.at_cell', cell=cell)}" if cell else text
 
 
+def origin(sheet: dict[str, Any], what: str) -> str:
+    """Where a sheet's year or as-of date (what) came from: 'ô A4', 'tên trang', 'do bạn nhập' …; '' when unknown."""
+    found, cell = sheet.get(f"{what}_from"), sheet.get(f"{what}_cell")
+    if found in ("title", "header", "first_sheet") and cell:
+        where = ui.tr("upload.cell", cell=cell)
+        return where if found == "title" else f"{where}, {ui.tr(f'upload.from_{found}')}"
+    return ui.tr(f"upload.from_{found}") if found else (ui.tr("upload.cell", cell=cell) if cell else "")
+
+
+def _from(text: str, sheet: dict[str, Any], what: str) -> str:
+    where = origin(sheet, what)
+    return f"{text} ({where})" if where else text
+
+
 def understanding(sheet: dict[str, Any], lang: str) -> str:
     """One line on what was read from a sheet: province, year, date, unit, header, data and total rows, each with its cell."""
     parts = []
@@ -184,10 +215,10 @@ def understanding(sheet: dict[str, Any], lang: str) -> str:
         province = provinces()[sheet["province"]].label(lang, short=False)
         parts.append(_at(ui.tr("upload.province_of", province=province), sheet.get("province_cell")))
     if sheet.get("year"):
-        parts.append(_at(ui.tr("upload.year", year=sheet["year"]), sheet.get("year_cell")))
+        parts.append(_from(ui.tr("upload.year", year=sheet["year"]), sheet, "year"))
     if sheet.get("as_of"):
         date = fmt.date(dt.date.fromisoformat(sheet["as_of"]), lang)
-        parts.append(_at(ui.tr("upload.as_of", date=date), sheet.get("as_of_cell")))
+        parts.append(_from(ui.tr("upload.as_of", date=date), sheet, "as_of"))
     if any(c.get("measure") in FUNDING_MEASURES for c in sheet.get("columns", [])):
         unit = sheet.get("unit")
         if unit not in MONEY_UNITS:
@@ -224,8 +255,9 @@ def column_table(sheet: dict[str, Any], lang: str) -> pd.DataFrame:
     )
 
 
-def show_understanding(report: FileReport, lang: str) -> None:
-    """What was read from each sheet, in plain words, with a table of the columns."""
+def show_understanding(report: FileReport, lang: str, upload: Upload | None = None) -> None:
+    """What was read from each sheet, in plain words, with a table of the columns; given the upload,
+    each sheet's year and as-of date can be confirmed or corrected (context_box)."""
     st.markdown(ui.tr("upload.understood"))
     if not report.sheets:
         st.markdown(ui.tr("upload.template_file", records=fmt.number(len(report.records), lang)))
@@ -237,8 +269,170 @@ def show_understanding(report: FileReport, lang: str) -> None:
         st.markdown(f"**{ui.tr('upload.sheet', sheet=md(sheet['sheet']))}**: {understanding(sheet, lang)}")
         if sheet.get("profile"):
             st.info(ui.tr("upload.profile_applied", name=md(sheet["profile"])), icon=":material/bookmark:")
+        if upload is not None:
+            context_box(upload, report, sheet, lang)
         if sheet.get("columns"):
             st.dataframe(column_table(sheet, lang), hide_index=True, width="stretch")
+
+
+# --- a sheet's year and as-of date, confirmed or corrected by hand -------------------------------------------------
+
+def contexts(upload: Upload) -> dict[str, tuple[int | None, str | None]]:
+    """The year and ISO as-of date the analyst confirmed, by sheet, for this upload."""
+    return st.session_state.setdefault(CONTEXTS, {}).get(upload.file_id, {})
+
+
+def with_context(upload: Upload, options: dict[str, ReaderOptions]) -> dict[str, ReaderOptions]:
+    """The column choices (by sheet) with each sheet's confirmed year and as-of date put in."""
+    out = dict(options)
+    for sheet, (year, as_of) in contexts(upload).items():
+        out[sheet] = replace(out.get(sheet) or ReaderOptions(), year=year, as_of=as_of)
+    return out
+
+
+def _confirm_context(file_id: str, sheet: str, year_key: str, date_key: str) -> None:
+    year, as_of = st.session_state.get(year_key), st.session_state.get(date_key)
+    st.session_state.setdefault(CONTEXTS, {}).setdefault(file_id, {})[sheet] = (
+        int(year) if year is not None else None, as_of.isoformat() if as_of is not None else None)
+
+
+def _forget_context(file_id: str, sheet: str, year_key: str, date_key: str) -> None:
+    st.session_state.get(CONTEXTS, {}).get(file_id, {}).pop(sheet, None)
+    for key in (year_key, date_key):  # the boxes show what the file says again
+        st.session_state.pop(key, None)
+
+
+def context_box(upload: Upload, report: FileReport, sheet: dict[str, Any], lang: str) -> None:
+    """The sheet's year and as-of date, each with where it was read, editable and confirmed with one button.
+
+    Open and marked when the reader needs the analyst's word (CONFIRM_CODES) or the analyst already gave it;
+    behind a toggle otherwise. Confirming re-reads the sheet with ReaderOptions(year, as_of) (see with_context).
+    """
+    name, fid = sheet["sheet"], upload.file_id
+    flagged = list(dict.fromkeys(i.code for i in report.issues if i.sheet == name and i.code in CONFIRM_CODES))
+    confirmed = contexts(upload).get(name)
+    key = f"{fid}.{name}"
+    if not flagged and confirmed is None and not st.toggle(
+            ui.tr("upload.context_toggle"), key=f"upload_context_on.{key}"):
+        return
+    year_key, date_key = f"upload_year.{key}", f"upload_as_of.{key}"
+    with st.container(border=True, key=f"upload_context.{key}"):
+        if flagged:
+            reasons = "; ".join(ui.tr(f"upload.confirm_{code}") for code in flagged)
+            st.warning(ui.tr("upload.context_needed", reasons=reasons), icon=":material/event_busy:")
+        left, right, button = st.columns([1, 1, 1], vertical_alignment="bottom")
+        read_year = sheet.get("year") if FIRST_YEAR <= (sheet.get("year") or 0) <= LAST_YEAR else None
+        read_date = dt.date.fromisoformat(sheet["as_of"]) if sheet.get("as_of") else None
+        year = left.number_input(ui.tr("upload.context_year"), FIRST_YEAR, LAST_YEAR, read_year, step=1,
+                                 key=year_key, placeholder=ui.tr("upload.context_year_missing"))
+        as_of = right.date_input(ui.tr("upload.context_as_of"),
+                                 read_date if read_date and FIRST_YEAR <= read_date.year <= LAST_YEAR else None,
+                                 dt.date(FIRST_YEAR, 1, 1), dt.date(LAST_YEAR, 12, 31), key=date_key, format="DD/MM/YYYY")
+        left.caption(ui.tr("upload.context_from", origin=origin(sheet, "year") or ui.tr("upload.from_none")))
+        right.caption(ui.tr("upload.context_from", origin=origin(sheet, "as_of") or ui.tr("upload.from_none")))
+        mismatch = year is not None and as_of is not None and as_of.year not in (year, year + 1)
+        button.button(ui.tr("upload.context_confirm"), key=f"upload_context_confirm.{key}", type="primary",
+                      icon=":material/event_available:", disabled=mismatch or (year is None and as_of is None),
+                      on_click=_confirm_context, args=(fid, name, year_key, date_key))
+        if mismatch:
+            st.error(ui.tr("upload.context_mismatch", year=year, date=fmt.date(as_of, lang)))
+        if confirmed is not None:
+            year_set, as_of_set = confirmed
+            shown = ui.tr("upload.context_confirmed", year=year_set if year_set is not None else fmt.MISSING,
+                          date=fmt.date(as_of_set, lang) if as_of_set else fmt.MISSING)
+            note, undo = st.columns([3, 1], vertical_alignment="center")
+            note.success(shown, icon=":material/check:")
+            undo.button(ui.tr("upload.context_forget"), key=f"upload_context_forget.{key}", icon=":material/undo:",
+                        on_click=_forget_context, args=(fid, name, year_key, date_key))
+        else:
+            st.caption(ui.tr("upload.context_note"))
+
+
+# --- what will be stored, per sheet and district, and the file's own totals -------------------------------------------
+
+def district_values(records: Sequence[Record]) -> pd.DataFrame:
+    """Per district and as-of date, the sum of each measure's records: district_code, as_of, then one column
+    per measure present (in the measures table's order); projects and sources are added up."""
+    sums: dict[tuple[str, dt.date], dict[str, float]] = {}
+    for r in records:
+        row = sums.setdefault((r.district_code, r.as_of), {})
+        row[r.measure] = row.get(r.measure, 0.0) + r.value
+    present = {m for row in sums.values() for m in row}
+    order = [m for m in measures() if m in present] + sorted(present - set(measures()))
+    rows = [{"district_code": d, "as_of": when, **{m: row.get(m) for m in order}} for (d, when), row in sums.items()]
+    known = list(all_districts())
+    rows.sort(key=lambda r: (known.index(r["district_code"]) if r["district_code"] in known else len(known),
+                             r["district_code"], r["as_of"]))
+    return pd.DataFrame(rows, columns=["district_code", "as_of", *order])
+
+
+def _digits(measure: str | None) -> int:
+    m = measures().get(measure or "")
+    return ui.UNIT_DIGITS.get(m.unit, 2) if m else 2
+
+
+def _measure_heading(measure: str, lang: str) -> str:
+    """'Kế hoạch vốn năm (triệu đồng)'."""
+    m = measures().get(measure)
+    return f"{m.label(lang)} ({ui.tr(f'data.unit_{m.unit}')})" if m else measure
+
+
+def values_table(records: Sequence[Record], lang: str) -> pd.DataFrame:
+    """District × measure as shown: names, the date column only where the records have several dates."""
+    frame = district_values(records)
+    table = pd.DataFrame({ui.tr("common.district"): frame["district_code"].map(district_label)})
+    if frame["as_of"].nunique() > 1:  # "đầu năm" and "cuối năm", or one date per row
+        table[ui.tr("data.col_as_of")] = [fmt.date(d, lang) for d in frame["as_of"]]
+    for measure in frame.columns[2:]:
+        table[_measure_heading(measure, lang)] = [fmt.number(v, lang, _digits(measure)) for v in frame[measure]]
+    return table
+
+
+def totals_table(totals: Sequence[dict[str, Any]], lang: str) -> pd.DataFrame:
+    """The file's own totals beside the sum of the rows read, and the difference (sum − file)."""
+    return pd.DataFrame({
+        ui.tr("upload.col_cell"): [t["cell"] for t in totals],
+        ui.tr("upload.col_header"): [t["header"] for t in totals],
+        ui.tr("upload.col_meaning"): [meaning(t, lang) for t in totals],
+        ui.tr("upload.col_file_total"): [fmt.number(t["file_total"], lang, _digits(t["measure"])) for t in totals],
+        ui.tr("upload.col_sum_of_rows"): [fmt.number(t["sum_of_rows"], lang, _digits(t["measure"])) for t in totals],
+        ui.tr("upload.col_difference"): [fmt.number(t["sum_of_rows"] - t["file_total"], lang, _digits(t["measure"]))
+                                         for t in totals],
+    })
+
+
+def _differs(total: dict[str, Any]) -> bool:
+    return abs(total["sum_of_rows"] - total["file_total"]) > TOTAL_TOLERANCE
+
+
+def show_values(report: FileReport, lang: str) -> None:
+    """Per sheet, the values that will be stored per district, and the file's totals beside the sum of its rows."""
+    layouts = {s["sheet"]: s for s in report.sheets}
+    by_sheet: dict[str, list[Record]] = {}
+    for r in report.records:
+        by_sheet.setdefault(r.sheet, []).append(r)
+    names = list(dict.fromkeys([*by_sheet, *(s["sheet"] for s in report.sheets if s.get("totals"))]))
+    if not names:
+        return
+    st.markdown(f"**{ui.tr('upload.values_title')}**")
+    for name in names:
+        st.markdown(ui.tr("upload.values_sheet", sheet=md(name)))
+        if name in by_sheet:
+            st.dataframe(values_table(by_sheet[name], lang), hide_index=True, width="stretch")
+        totals = layouts.get(name, {}).get("totals") or []
+        if not totals:
+            continue
+        flags = [_differs(t) for t in totals]
+        st.caption(ui.tr("upload.totals_title"))
+        table = totals_table(totals, lang)
+        difference = ui.tr("upload.col_difference")
+        # the rows whose sum differs from the file's own total: marked in red (TOTAL_TOLERANCE: reports round)
+        styled = table.style.apply(
+            lambda row: ["background-color: #fde2e1; color: #8a1c14" if flags[row.name] and c == difference else ""
+                         for c in row.index], axis=1)
+        st.dataframe(styled, hide_index=True, width="stretch")
+        if any(flags):
+            st.caption(ui.tr("upload.totals_differ", n=sum(flags)))
 
 
 # --- mapping by hand -----------------------------------------------------------------------------------------------
@@ -252,13 +446,32 @@ def _guess_header_rows(grid: Grid) -> tuple[int, int]:
     return grid.first_row + 1, grid.first_row + 1
 
 
+@dataclass(frozen=True)
+class MapColumn:
+    """A column of the chosen header rows, as the mapping editor shows it."""
+
+    text: str  # the header as one line: 'Mường Tè › KH'
+    choice: ColumnChoice  # what the reader makes of it by itself
+    district: str | None  # the district its header names (a table whose columns are grouped by district)
+    role: str  # the header without the district's name ('KH'): the same in every district's group
+
+
+def _kind_of(meaning: Any) -> str:
+    """The editor's kind for a header's meaning (loaders.synonyms.Meaning) that names a measure."""
+    if meaning.is_rate or meaning.is_total:
+        return "rate" if meaning.is_rate else "total"
+    if meaning.subgroup:
+        return "of_which"
+    return str(meaning.stage) if meaning.stage in PLAN_STAGES else "value"
+
+
 def _default_choices(grid: Grid, first: int, last: int, layout: dict[str, Any] | None,
-                     province: str = DEFAULT_PROVINCE) -> dict[str, tuple[str, ColumnChoice]]:
-    """letter → (header text, the choice the reader makes by itself) for the columns of the chosen header rows."""
+                     province: str = DEFAULT_PROVINCE) -> dict[str, MapColumn]:
+    """letter → the column's header and the choice the reader makes by itself, for the chosen header rows."""
     header = find_header(grid, (first - 1 - grid.first_row, last - 1 - grid.first_row), province)
     if header is None:
         return {}
-    read = {c["column"]: c for c in layout["columns"]} if layout else {}
+    read = {c["column"]: c for c in layout["columns"] if c.get("table", 0) == 0} if layout else {}
     out = {}
     for c, parts in enumerate(header.parts):
         if not parts:
@@ -267,15 +480,19 @@ def _default_choices(grid: Grid, first: int, last: int, layout: dict[str, Any] |
         m = header.meanings[c]
         if letter in read:
             col = read[letter]
-            choice = ColumnChoice(col["kind"], col["measure"], col["source"], col["district"])
+            # a second column for one key is a value the reader left out (same_key_columns): shown as a value
+            kind = "value" if col["kind"] == "duplicate" else col["kind"]
+            choice = ColumnChoice(kind, col["measure"] or None, col["source"], col["district"], col.get("period"))
         elif m.role in KINDS:
             choice = ColumnChoice(m.role)
         elif m.measure:
-            kind = "rate" if m.is_rate else ("total" if m.is_total else "value")
-            choice = ColumnChoice(kind, m.measure, m.source, header.districts[c])
+            choice = ColumnChoice(_kind_of(m), m.measure, m.source, header.districts[c],
+                                  "start" if m.period == "start" else None)
         else:
             choice = ColumnChoice("ignore")
-        out[letter] = (header.flat(c), choice)
+        district = header.districts[c]
+        role = " › ".join(p for p in parts if not district or match_district(p, province)[:2] != (district, 100))
+        out[letter] = MapColumn(header.flat(c), choice, district, role)
     return out
 
 
@@ -285,9 +502,57 @@ def _select(label: str, options: list[Any], value: Any, key: str, names: dict[An
                    label_visibility="collapsed")
 
 
+def group_fill(columns: dict[str, MapColumn], chosen: dict[str, ColumnChoice]) -> tuple[str | None, dict[str, ColumnChoice]]:
+    """The first district group's roles applied to every other group: (that district, letter → new choice).
+
+    A column's group is the district chosen for it, else the one its header names; a column of another
+    group takes the choice of the first group's column with the same header text (its role: 'KH', 'GN'),
+    with its own group's district. Only the columns whose choice would change are given.
+    """
+    groups: dict[str, list[str]] = {}
+    for letter, col in columns.items():
+        district = chosen[letter].district if chosen[letter].kind in (*MEASURED_KINDS, *PLAN_STAGES) else None
+        if district or col.district:
+            groups.setdefault(district or col.district or "", []).append(letter)
+    if len(groups) < 2:
+        return None, {}
+    first, *others = groups
+    roles = {columns[letter].role: chosen[letter] for letter in groups[first]
+             if chosen[letter].kind in (*MEASURED_KINDS, *PLAN_STAGES)}
+    fill = {}
+    for district in others:
+        for letter in groups[district]:
+            model = roles.get(columns[letter].role)
+            if model is not None and replace(model, district=district) != chosen[letter]:
+                fill[letter] = replace(model, district=district)
+    return first, fill
+
+
+def _fill_groups(keys: dict[str, str], fill: dict[str, ColumnChoice]) -> None:
+    """Button callback: put the choices in the mapping table's boxes (keys: letter → its boxes' key prefix)."""
+    for letter, choice in fill.items():
+        for field in ("kind", "measure", "source", "district"):
+            ui.set_pick(f"{keys[letter]}.{field}", getattr(choice, field) or NONE)
+        ui.set_pick(f"{keys[letter]}.period", choice.period or "end")
+
+
+def _table_end(layout: dict[str, Any] | None, bottom: int) -> int:
+    """The Excel row where the sheet's first table ends as read (its last data, total or group row)."""
+    tables = (layout or {}).get("tables") or []
+    if not tables or not tables[0].get("data_rows"):
+        return bottom
+    first = tables[0]["data_rows"]
+    following = tables[1]["header_rows"][0] if len(tables) > 1 and tables[1].get("header_rows") else bottom + 1
+    checks = [r for r in (layout or {}).get("total_rows", []) + (layout or {}).get("group_rows", [])
+              if first[0] <= r < following]
+    return max(first + checks)
+
+
 def mapping_editor(upload: Upload, base: FileReport, lang: str,
                    province: str = DEFAULT_PROVINCE) -> tuple[str | None, dict[str, ReaderOptions]]:
-    """Header rows and a meaning per column chosen by hand: (sheet, its options), only what differs from detection.
+    """Header rows, the table's last row and a meaning per column chosen by hand: (sheet, its options), only what
+    differs from detection. A table grouped by district ('Mường Tè: KH | GN, Sìn Hồ: KH | GN …') is filled in one
+    step from its first group (group_fill).
 
     The district a column can be given is one of ``province``'s (the province chosen for the files).
     """
@@ -308,48 +573,73 @@ def mapping_editor(upload: Upload, base: FileReport, lang: str,
     detected = (layout["header_rows"][0], layout["header_rows"][-1]) if layout else None
     top, bottom = grid.first_row + 1, grid.first_row + max(len(grid.rows), 1)
     default = detected or _guess_header_rows(grid)
-    left, right, _ = st.columns([1, 1, 2])
+    left, middle, right, _ = st.columns([1, 1, 1, 1])
     first = int(left.number_input(ui.tr("upload.header_first"), top, bottom, default[0], step=1, key=f"upload_map_first.{fid}.{name}"))
-    last = max(first, int(right.number_input(ui.tr("upload.header_last"), top, bottom, default[1], step=1,
-                                             key=f"upload_map_last.{fid}.{name}")))
-    defaults = _default_choices(grid, first, last, layout if (first, last) == detected else None, province)
-    if not defaults:
+    last = max(first, int(middle.number_input(ui.tr("upload.header_last"), top, bottom, default[1], step=1,
+                                              key=f"upload_map_last.{fid}.{name}")))
+    table_end = _table_end(layout, bottom)  # not moved with the header rows: an untouched box stays no choice
+    last_row = int(right.number_input(ui.tr("upload.last_row"), top, bottom, table_end, step=1,
+                                      key=f"upload_map_end.{fid}.{name}", help=ui.tr("upload.last_row_help")))
+    columns = _default_choices(grid, first, last, layout if (first, last) == detected else None, province)
+    if not columns:
         st.warning(ui.tr("upload.no_header"))
         return name, {}
     kind_names = {k: ui.tr(f"upload.kind_{k}") for k in KINDS}
     measure_names = {code: m.label(lang) for code, m in measures().items()}
-    source_names: dict[str | None, str] = {None: ui.tr("upload.none"), **{c: s.label(lang) for c, s in sources().items()}}
-    district_names: dict[str | None, str] = {None: ui.tr("upload.none"),
-                                             **{c: district_label(c) for c in districts(province)}}
-    widths = [3, 2, 2, 2, 2]
-    for col, label in zip(st.columns(widths), ("col_header", "map_kind", "map_measure", "map_source", "map_district")):
+    # "" for none: a box set to None from a callback would show no choice at all (see _fill_groups)
+    source_names = {NONE: ui.tr("upload.none"), **{c: s.label(lang) for c, s in sources().items()}}
+    district_names = {NONE: ui.tr("upload.none"), **{c: district_label(c) for c in districts(province)}}
+    period_names = {p: ui.tr(f"upload.period_{p}") for p in reversed(PERIODS)}  # the end (the usual) first
+    widths = [3, 2, 2, 2, 2, 2]
+    for col, label in zip(st.columns(widths), ("col_header", "map_kind", "map_measure", "map_source", "map_district",
+                                               "map_period")):
         col.caption(ui.tr(f"upload.{label}"))
     base_key = f"upload_map.{fid}.{name}.{first}-{last}"
-    changed: dict[str, ColumnChoice] = {}
-    for letter, (text, default_choice) in defaults.items():
+    keys = {letter: f"{base_key}.{letter}" for letter in columns}
+    chosen: dict[str, ColumnChoice] = {}
+    for letter, column in columns.items():
+        default_choice, key = column.choice, keys[letter]
         cells = st.columns(widths, vertical_alignment="center")
-        cells[0].markdown(f"**{letter}** · {md(text)}")  # the header's text, from the file
+        cells[0].markdown(f"**{letter}** · {md(column.text)}")  # the header's text, from the file
         with cells[1]:
-            kind = _select(ui.tr("upload.map_kind"), list(KINDS), default_choice.kind, f"{base_key}.{letter}.kind", kind_names)
+            kind = _select(ui.tr("upload.map_kind"), list(KINDS), default_choice.kind, f"{key}.kind", kind_names)
         choice = ColumnChoice(kind)
-        if kind in VALUE_KINDS:
-            with cells[2]:
-                measure = _select(ui.tr("upload.map_measure"), list(measures()), default_choice.measure,
-                                  f"{base_key}.{letter}.measure", measure_names)
+        if kind in MEASURED_KINDS or kind in PLAN_STAGES:
+            if kind in PLAN_STAGES:  # the plan's, always
+                measure = "plan"
+                cells[2].caption(measure_names["plan"])
+            else:
+                with cells[2]:
+                    measure = _select(ui.tr("upload.map_measure"), list(measures()), default_choice.measure,
+                                      f"{key}.measure", measure_names)
             with cells[3]:
-                source = _select(ui.tr("upload.map_source"), list(source_names), default_choice.source,
-                                 f"{base_key}.{letter}.source", source_names)
+                source = _select(ui.tr("upload.map_source"), list(source_names), default_choice.source or NONE,
+                                 f"{key}.source", source_names) or None
             with cells[4]:
-                district = _select(ui.tr("upload.map_district"), list(district_names), default_choice.district,
-                                   f"{base_key}.{letter}.district", district_names)
-            choice = ColumnChoice(kind, measure, source, district)
-        if choice != default_choice:
-            changed[letter] = choice
+                district = _select(ui.tr("upload.map_district"), list(district_names),
+                                   default_choice.district or (column.district if kind != default_choice.kind else NONE),
+                                   f"{key}.district", district_names) or None
+            period = None
+            if measures()[measure].unit == "households" and kind in MEASURED_KINDS:  # a count: at the start or the end
+                with cells[5]:
+                    period = _select(ui.tr("upload.map_period"), list(period_names), default_choice.period or "end",
+                                     f"{key}.period", period_names)
+            choice = ColumnChoice(kind, measure, source, district, "start" if period == "start" else None)
+        chosen[letter] = choice
+    group, fill = group_fill(columns, chosen)
+    if group is not None and fill:
+        left, right = st.columns([1, 2], vertical_alignment="center")
+        left.button(ui.tr("upload.fill_groups"), key=f"{base_key}.fill", icon=":material/content_copy:",
+                    on_click=_fill_groups, args=(keys, fill))
+        right.caption(ui.tr("upload.fill_groups_help", district=district_label(group),
+                            n=len({c.district for c in fill.values()}), columns=len(fill)))
     st.caption(ui.tr("upload.mapping_note"))
-    if not changed and (first, last) == detected:
+    changed = {letter: choice for letter, choice in chosen.items() if choice != columns[letter].choice}
+    end = last_row if last_row != table_end else None
+    if not changed and (first, last) == detected and end is None:
         return name, {}
     rows = (first, last) if (first, last) != detected else None
-    return name, {name: ReaderOptions(header_rows=rows, columns=changed)}
+    return name, {name: ReaderOptions(header_rows=rows, columns=changed, last_row=end)}
 
 
 def _save_profile(signature: str, options_json: str, name_key: str, flash: str) -> None:
@@ -367,6 +657,13 @@ def _store_profile(signature: str, name: str, options_json: str, flash: str, don
         st.session_state[flash] = ("success", ui.tr(done_key, name=md(name)))
 
 
+def layout_of(options: ReaderOptions) -> ReaderOptions | None:
+    """What a mapping profile keeps of a sheet's options: the layout (header rows, columns, province), not the
+    file's own facts (year, as-of date, last row), which the reader never takes from a profile; None if nothing."""
+    kept = replace(options, year=None, as_of=None, last_row=None)
+    return None if kept == ReaderOptions() else kept
+
+
 def profile_saver(upload: Upload, report: FileReport, sheet: str | None, options: dict[str, ReaderOptions]) -> None:
     """Name and 'Lưu thành mẫu ánh xạ' for the mapping in use, keyed by the re-read sheet's header signature."""
     flash = f"upload.flash.profile.{upload.file_id}"
@@ -374,9 +671,10 @@ def profile_saver(upload: Upload, report: FileReport, sheet: str | None, options
     if sheet is None:
         return
     layout = next((s for s in report.sheets if s["sheet"] == sheet), None)
-    chosen = options.get(sheet)
-    if chosen is not None:
-        st.info(ui.tr("upload.mapping_active", sheet=md(sheet), n=len(chosen.columns)), icon=":material/tune:")
+    given = options.get(sheet)
+    if given is not None:
+        st.info(ui.tr("upload.mapping_active", sheet=md(sheet), n=len(given.columns)), icon=":material/tune:")
+    chosen = layout_of(given) if given is not None else None
     signature = layout.get("signature") if layout else None
     name_key = f"upload_profile_name.{upload.file_id}.{sheet}"
     st.session_state.setdefault(name_key, Path(upload.name).stem)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, t
 
 from loaders.errors import StoreError
 from loaders.records import FileReport
-from loaders.reference import province_of
+from loaders.reference import province_of, source_parent, sources
 
 from .auth import User, authorize, record
 from .db import WriteConflict, bump_data_version, write_transaction
@@ -138,9 +138,11 @@ def _write_one(conn, report: FileReport, *, user: str, now: dt.datetime) -> Batc
                 continue
             replaced.append(old[0])
         new_rows.append((*key, province[rec.district_code], rec.value, rec.sheet, rec.cell, batch_id, True, None))
+    superseded = _other_source_level(existing, keys)
 
-    for i in range(0, len(replaced), _CHUNK):
-        chunk = replaced[i : i + _CHUNK]
+    ended = replaced + superseded
+    for i in range(0, len(ended), _CHUNK):
+        chunk = ended[i : i + _CHUNK]
         # only values still current: one that stopped being current since we read it (an undo that
         # did not hold our lock) must not be named replaced by this batch; then nothing is written
         done = conn.execute(
@@ -154,6 +156,25 @@ def _write_one(conn, report: FileReport, *, user: str, now: dt.datetime) -> Batc
     conn.execute(update(batches).where(batches.c.id == batch_id)
                  .values(facts_new=new, facts_changed=changed, facts_unchanged=unchanged))
     return BatchResult(name, report.sha256, batch_id, new, changed, unchanged)
+
+
+def _other_source_level(existing: dict[tuple[Any, ...], tuple[int, float]], keys: list[tuple[Any, ...]]) -> list[int]:
+    """Current facts this file gives at another level of the source tree: they stop being current.
+
+    The central budget unsplit (``central``) and split (``central_investment``, ``central_recurrent``)
+    are the same money. A newer file giving one level replaces what an older file gave at the other,
+    so the money counts once, and undoing the newer file brings the older figure back.
+    """
+    source = FACT_KEY.index("source")
+    mine = set(keys)
+    related: set[tuple[Any, ...]] = set()
+    for key in mine:
+        code = key[source]
+        others = [c for c, s in sources().items() if s.parent_code == code]
+        if parent := source_parent(code):
+            others.append(parent)
+        related.update((*key[:source], other, *key[source + 1:]) for other in others)
+    return [existing[k][0] for k in related - mine if k in existing]
 
 
 def lock_scope(conn: Connection, district_codes: Iterable[str]) -> None:

@@ -10,10 +10,12 @@ from loaders.reference import (
     district_name,
     districts,
     leaf_components,
+    leaf_sources,
     match_district,
     match_province,
     province_of,
     provinces,
+    source_parent,
     sources,
     status_30a,
 )
@@ -63,7 +65,11 @@ def test_leaf_components_exclude_projects_with_sub_projects():
 
 
 def test_sources_and_30a_status():
-    assert set(sources()) == {"central_investment", "central_recurrent", "local", "integrated", "mobilised"}
+    assert set(sources()) == {"central", "central_investment", "central_recurrent", "local", "integrated", "mobilised"}
+    # the central budget unsplit is the parent of its two parts; money is stored at one level only
+    assert set(leaf_sources()) == set(sources()) - {"central"}
+    assert source_parent("central_investment") == source_parent("central_recurrent") == "central"
+    assert source_parent("local") is None and source_parent("central") is None
     assert status_30a()[("110", 2018)] is True and status_30a()[("110", 2019)] is False
     assert status_30a()[("105", 2017)] is False
 

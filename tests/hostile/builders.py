@@ -38,7 +38,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from loaders.reference import ROOT, districts, leaf_components, sources
+from loaders.reference import ROOT, districts, leaf_components, leaf_sources, sources
 from loaders.template import FIXED_TIME, build_workbook, component_label, save_workbook
 from loaders.template_spec import FUNDING
 
@@ -671,7 +671,7 @@ NUMBER_TEXTS = (  # name, text in plan F4, expected, weakness
     # read exactly, and then refused: 123 trillion million đồng is no district's plan (loaders/values.implausible)
     ("fifteen_digits_text", "123456789012345", ERROR + "value_too_large", ""),
 )
-_REPORT_INF = ("BÁO CÁO GIẢI NGÂN VỐN CHƯƠNG TRÌNH NĂM 2017\nĐơn vị tính: triệu đồng\n"
+_REPORT_INF = ("BÁO CÁO GIẢI NGÂN VỐN CHƯƠNG TRÌNH NĂM 2017\nTính đến ngày 31/10/2017\nĐơn vị tính: triệu đồng\n"
                "STT,Đơn vị,Kế hoạch vốn,Giải ngân\n1,Huyện Mường Tè,inf,400\n2,Huyện Sìn Hồ,1000,NaN\n")
 
 
@@ -689,7 +689,7 @@ def number_cases(out: Path) -> list[HostileCase]:
                     "plan 'NaN' and disbursed 'nan' in a template CSV", cell="F2",
                     make=lambda p: template_csv(p, [template_texts(plan="NaN", disbursed="nan")])),
         HostileCase("number_inf_report_csv", out / "report_inf.csv", ERROR + "bad_number",
-                    "a hand-made report (not the template) with 'inf' and 'NaN' amounts", cell="C4",
+                    "a hand-made report (not the template) with 'inf' and 'NaN' amounts", cell="C5",
                     make=_write(_REPORT_INF.encode())),
     ]
 
@@ -760,11 +760,15 @@ def volume_and_text_cases(out: Path) -> list[HostileCase]:
         HostileCase("unknown_districts_10000", out / "unknown_districts_10000.xlsx", ERROR + "unknown_district",
                     f"{UNKNOWN_ROWS:,} template rows whose districts do not exist", cell="A4", max_seconds=20,
                     make=_unknown_districts),
-        HostileCase("csv_utf16", out / "csv_utf16" / csv_path, unreadable, "a template CSV saved as UTF-16 with a BOM",
-                    make=lambda p: template_csv(p, [template_texts()], "utf-16")),
-        HostileCase("csv_cp1258", out / "csv_cp1258" / csv_path, unreadable, "a template CSV in Windows-1258 bytes",
+        HostileCase("csv_utf16", out / "csv_utf16" / csv_path, "ok",
+                    "a template CSV saved as UTF-16 with a BOM: read, with a warning csv_encoding", records=2,
+                    as_of=AS_OF, make=lambda p: template_csv(p, [template_texts()], "utf-16")),
+        HostileCase("csv_cp1258", out / "csv_cp1258" / csv_path, "ok",
+                    "a template CSV in Windows-1258 bytes (tones as combining marks): read as Sìn Hồ, warning "
+                    "csv_encoding", records=2, as_of=AS_OF,
                     make=lambda p: template_csv(p, [template_texts(district="Huyện Sìn Hồ")], "cp1258")),
-        HostileCase("csv_latin1", out / "csv_latin1" / csv_path, unreadable, "a CSV whose district is Latin-1 bytes",
+        HostileCase("csv_latin1", out / "csv_latin1" / csv_path, unreadable,
+                    "a UTF-8 header over a row whose district is Latin-1 bytes: damaged UTF-8, refused",
                     make=_latin1_csv),
         HostileCase("csv_nul_byte", out / "csv_nul" / csv_path, "ok",
                     "a NUL byte inside a district name: read as Mường Tè, with a fuzzy_district warning at A2",
@@ -816,11 +820,11 @@ def sheet_cases(out: Path) -> list[HostileCase]:
         HostileCase("sheets_300", out / "sheets_300.xlsx", "ok", "a template with 300 extra note sheets",
                     records=2, as_of=AS_OF, make=_many_sheets),
         HostileCase("hidden_data_sheet", out / "hidden_data_sheet.xlsx", "ok",
-                    "the funding sheet is hidden: read all the same, and nothing says it was hidden", records=2,
-                    as_of=AS_OF, make=_template(_state("hidden"))),
+                    "the funding sheet is hidden: not read (issue 12), a warning hidden_sheet_ignored says so",
+                    records=0, make=_template(_state("hidden"))),
         HostileCase("very_hidden_data_sheet", out / "very_hidden_data_sheet.xlsx", "ok",
-                    "the funding sheet is veryHidden (only VBA can show it): read all the same", records=2,
-                    as_of=AS_OF, make=_template(_state("veryHidden"))),
+                    "the funding sheet is veryHidden (only VBA can show it): not read either", records=0,
+                    make=_template(_state("veryHidden"))),
     ]
 
 
@@ -916,7 +920,7 @@ def large_template(path: Path, rows: int) -> int:
     while len(out) < rows:
         for d in districts():
             for c in comps:
-                for s in sources():
+                for s in leaf_sources():
                     out.append(dict(district_code=d, year=day.year, as_of=day, component=c, source=s,
                                     plan=1000.0, disbursed=float(day.timetuple().tm_yday)))
         day += dt.timedelta(days=1)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from loaders.reference import districts, leaf_components, sources
+from loaders.reference import districts, leaf_components, leaf_sources
 from store.history import history
 from tests.conftest import funding_row
 
@@ -44,7 +44,7 @@ def rows(round_: int, plan: float) -> list[dict[str, Any]]:
     each round has its own reporting date, so its own keys."""
     as_of = dt.date(2017, 3 + round_, 28)
     return [funding_row(district=d, as_of=as_of, component=c, source=s, plan=plan, disbursed=400.0)
-            for d in districts("12") for c in leaf_components() for s in sources()]
+            for d in districts("12") for c in leaf_components() for s in leaf_sources()]
 
 
 def test_two_imports_at_once_both_end_cleanly(engine: Engine, make_workbook) -> None:

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, select
 
 from loaders.errors import StoreError
 from loaders.records import Dataset, FileReport, Record
-from loaders.reference import districts, leaf_components, sources
+from loaders.reference import districts, leaf_components, leaf_sources
 from store.db import get_engine
 from store.history import undo
 from store.schema import CURRENT, FACT_KEY, batches, coverage, facts
@@ -40,7 +40,7 @@ def race_report(trial: int, version: str) -> FileReport:
     records = [
         Record(Dataset.FUNDING, d, as_of.year, as_of, c, s, m, base + i, "Giải ngân", f"A{i + 2}")
         for i, (d, c, s, m) in enumerate(
-            (d, c, s, m) for d in DISTRICTS for c in leaf_components() for s in sources() for m in ("plan", "disbursed")
+            (d, c, s, m) for d in DISTRICTS for c in leaf_components() for s in leaf_sources() for m in ("plan", "disbursed")
         )
     ]
     digest = hashlib.sha256(f"race {trial} {version}".encode()).hexdigest()
