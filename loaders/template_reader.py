@@ -17,6 +17,7 @@ from .reference import (
     match_code,
     match_district,
     measures,
+    source_parent,
     sources,
 )
 from .template_spec import (
@@ -345,6 +346,7 @@ def check_records(report: FileReport, lang: str = "vi", *, duplicates: bool = Tr
             else:
                 first[key] = rec
         unique = list(first.values())
+    _check_source_levels(report, unique, lang)
     series: dict[tuple, list[Record]] = {}
     funding = Dataset.FUNDING
     for rec in unique:
@@ -368,6 +370,25 @@ def check_records(report: FileReport, lang: str = "vi", *, duplicates: bool = Tr
 
 
 _KEY = operator.itemgetter(0, 1, 2, 3, 4, 5, 6)  # dataset … measure: a record's key, as it stands in it
+
+
+def _check_source_levels(report: FileReport, records: list[Record], lang: str) -> None:
+    """An error where a file gives one amount both unsplit (NSTW) and split (ĐTPT, sự nghiệp): it would count twice."""
+    parents = {s.parent_code for s in sources().values() if s.parent_code}
+    if not any(rec.source in parents for rec in records):
+        return
+    unsplit: dict[tuple[Any, ...], Record] = {(r.dataset, r.district_code, r.year, r.as_of, r.component, r.measure, r.source): r
+               for r in records if r.source in parents}
+    named: set[str] = set()
+    for rec in records:
+        parent = source_parent(rec.source)
+        other = unsplit.get((rec.dataset, rec.district_code, rec.year, rec.as_of, rec.component, rec.measure, parent))
+        if parent is None or other is None or other.cell in named:
+            continue
+        named.add(other.cell)
+        report.issues.append(Issue(Severity.ERROR, "source_levels_mixed",
+                                   t("issue.source_levels_mixed", lang, other=f"'{rec.sheet}'!{rec.cell}"),
+                                   other.sheet, other.cell))
 
 
 def _as_of(rec: Record) -> dt.date:

@@ -48,7 +48,7 @@ def transposed(grid: Grid, province_code: str) -> TransposedGrid | None:
     # otherwise become the first district's label
     start = top
     body = [list(grid.rows[top])] + grid.rows[top + 1:]
-    for (r0, c0), (r1, c1) in grid.merged:  # 'Toàn tỉnh' merged down into the district row from above
+    for (r0, c0), (r1, _c1) in grid.merged:  # 'Toàn tỉnh' merged down into the district row from above
         if r0 < top <= r1 and c0 < len(body[0]) and not (isinstance(body[0][c0], str) and body[0][c0].strip()):
             body[0][c0] = grid.rows[r0][c0] if c0 < len(grid.rows[r0]) else None
     width = max((len(row) for row in body), default=0)

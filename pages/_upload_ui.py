@@ -50,6 +50,7 @@ PLAN_STAGES = ("before", "adjustment")  # the plan before its adjustment, and th
 # what makes a sheet's year and as-of date need the analyst's word (loaders.report_reader._year_and_date)
 CONFIRM_CODES = ("as_of_unknown", "context_conflict", "year_from_file_name", "as_of_date_cell", "no_year")
 CONTEXTS = "upload.contexts"  # session: file_id → {sheet: (year, ISO as-of date)} confirmed by the analyst
+DIFFERENCE_STYLE = "background-color: #fde2e1; color: #8a1c14; font-weight: 600"  # a total that does not add up
 NONE = ""  # the mapping table's "(không có)" source or district
 FIRST_YEAR, LAST_YEAR = 2000, 2039  # what the year and date boxes accept (the reader's own range is checked by it)
 MAX_CHANGED_ROWS = 500  # the changed-values table on screen; the whole set is still imported
@@ -242,7 +243,7 @@ def meaning(column: dict[str, Any], lang: str) -> str:
         parts.append(sources()[column["source"]].label(lang))
     if column.get("district") in all_districts():
         parts.append(district_label(column["district"]))
-    if column.get("kind") in ("total", "rate"):
+    if column.get("kind") not in (None, "value"):  # a check, a part, a plan superseded, a column read twice
         parts.insert(0, ui.tr(f"upload.kind_{column['kind']}"))
     return " – ".join(p for p in parts if p)
 
@@ -391,7 +392,7 @@ def values_table(records: Sequence[Record], lang: str) -> pd.DataFrame:
 def totals_table(totals: Sequence[dict[str, Any]], lang: str) -> pd.DataFrame:
     """The file's own totals beside the sum of the rows read, and the difference (sum − file)."""
     return pd.DataFrame({
-        ui.tr("upload.col_cell"): [t["cell"] for t in totals],
+        ui.tr("common.cell"): [t["cell"] for t in totals],
         ui.tr("upload.col_header"): [t["header"] for t in totals],
         ui.tr("upload.col_meaning"): [meaning(t, lang) for t in totals],
         ui.tr("upload.col_file_total"): [fmt.number(t["file_total"], lang, _digits(t["measure"])) for t in totals],
@@ -402,7 +403,15 @@ def totals_table(totals: Sequence[dict[str, Any]], lang: str) -> pd.DataFrame:
 
 
 def _differs(total: dict[str, Any]) -> bool:
+    """The sum of the rows is not the file's own total (beyond TOTAL_TOLERANCE: reports round)."""
     return abs(total["sum_of_rows"] - total["file_total"]) > TOTAL_TOLERANCE
+
+
+def _marked(table: pd.DataFrame, flags: list[bool], column: str) -> Any:
+    """The table with column's cell marked in red on the flagged rows (a pandas Styler, which st.dataframe shows)."""
+    def colour(cells: pd.Series) -> list[str]:
+        return [DIFFERENCE_STYLE if flag else "" for flag in flags]
+    return table.style.apply(colour, subset=[column])
 
 
 def show_values(report: FileReport, lang: str) -> None:
@@ -424,13 +433,8 @@ def show_values(report: FileReport, lang: str) -> None:
             continue
         flags = [_differs(t) for t in totals]
         st.caption(ui.tr("upload.totals_title"))
-        table = totals_table(totals, lang)
-        difference = ui.tr("upload.col_difference")
-        # the rows whose sum differs from the file's own total: marked in red (TOTAL_TOLERANCE: reports round)
-        styled = table.style.apply(
-            lambda row: ["background-color: #fde2e1; color: #8a1c14" if flags[row.name] and c == difference else ""
-                         for c in row.index], axis=1)
-        st.dataframe(styled, hide_index=True, width="stretch")
+        st.dataframe(_marked(totals_table(totals, lang), flags, ui.tr("upload.col_difference")), hide_index=True,
+                     width="stretch")
         if any(flags):
             st.caption(ui.tr("upload.totals_differ", n=sum(flags)))
 
@@ -784,7 +788,7 @@ def profiles_section(engine: Engine, lang: str) -> None:
             ui.tr("upload.col_name"): p["name"],
             ui.tr("upload.col_header_rows"): row_ranges(range(opts.header_rows[0], opts.header_rows[1] + 1))
             if opts.header_rows else "",
-            ui.tr("upload.col_columns"): ", ".join(f"{k}: {meaning(vars(c), lang) if c.kind in VALUE_KINDS else ui.tr(f'upload.kind_{c.kind}')}"
+            ui.tr("upload.col_columns"): ", ".join(f"{k}: {meaning(vars(c), lang) if c.kind in (*MEASURED_KINDS, *PLAN_STAGES) else ui.tr(f'upload.kind_{c.kind}')}"
                                                    for k, c in sorted(opts.columns.items())),
             ui.tr("upload.col_user"): p["user"],
             ui.tr("upload.col_created_at"): p["created_at"][:16],

@@ -51,18 +51,20 @@ for upload in files:
             blocked.append(upload.name)
             continue
         summary = st.container()
-        sheet, options = up.mapping_editor(upload, base, lang, province)
+        sheet, mapping = up.mapping_editor(upload, base, lang, province)
+        options = up.with_context(upload, mapping)  # each sheet's year and as-of date, where the analyst confirmed them
         report = up.inspect(upload, lang, options, lookup, province) if options else base
-        up.profile_saver(upload, report, sheet, options)
+        up.profile_saver(upload, report, sheet, mapping)
     with summary:
         c1, c2, c3 = st.columns(3)
         c1.metric(ui.tr("upload.records"), fmt.number(len(report.records), lang))
         c2.metric(ui.tr("upload.errors"), fmt.number(len(report.errors), lang))
         c3.metric(ui.tr("upload.warnings"), fmt.number(len(report.warnings), lang))
-        up.show_understanding(report, lang)
+        up.show_understanding(report, lang, upload)
         if not report.records:
             st.info(ui.tr("upload.no_records_hint"))
         ui.show_problems(report)
+        up.show_values(report, lang)
         if report.issues:
             up.annotated_download(upload, report, lang)  # built on request, in a limited child process
         if not report.ok or not report.records:
