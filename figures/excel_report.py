@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from loaders.i18n import t
-from loaders.reference import components, sources
+from loaders.reference import components, leaf_sources, sources
 
 from . import fmt
 from .charts import district_name
@@ -206,8 +206,11 @@ def _report_lines(figures: ReportFigures, lang: str, table_title: str) -> list[s
 
 
 def table_by_source(figures: ReportFigures, lang: str) -> Table:
-    """Biểu 01: plan and disbursed per district, in total and by funding source, with the rate."""
-    codes = list(sources())
+    """Biểu 01: plan and disbursed per district, in total and by funding source, with the rate.
+
+    The central budget unsplit (NSTW) has its own column only when some district reported it so."""
+    present = set(figures.by_source["source"]) if "source" in figures.by_source else set()
+    codes = [s for s in sources() if s in leaf_sources() or s in present]
     n = len(codes)
     plan_top = t("report.h_plan_year", lang, year=figures.year)
     paid_top = t("report.h_disbursed_to", lang, date=fmt.date(figures.as_of, lang))

@@ -268,12 +268,13 @@ class ReportSheetReader:
         if first:
             self.layout.header_rows = header_rows
         self._describe(header, columns, title, first)
-        year, as_of = self._year_and_date(header, title, columns, options, first)
+        year, as_of = self._year_and_date(header, title, columns, first)
         date_cols = {m.role: c for c, m in enumerate(header.meanings) if m.role in ("year", "as_of")}
         kind = "funding" if any(c.measure in FUNDING_MEASURES for c in columns) else (
             "target" if all(measures()[c.measure].dataset == Dataset.TARGET.value for c in columns) else "poverty")
         table: dict[str, Any] = {"header_rows": header_rows, "data_rows": [], "kind": kind,
-                                 "orientation": self.layout.orientation}
+                                 "orientation": self.layout.orientation, "year": year,
+                                 "as_of": as_of.isoformat() if as_of else None}
         self.layout.tables.append(table)
         if year is None and "year" not in date_cols:
             self.issue(Severity.ERROR, "no_year", self.grid.cell(header.first_row, 0))
@@ -465,7 +466,7 @@ class ReportSheetReader:
                 "source": col.source, "district": col.district, "factor": col.factor, "period": col.period,
             })
 
-    def _year_and_date(self, header: Header, title: TitleBlock, columns: list[Column], options: ReaderOptions | None,
+    def _year_and_date(self, header: Header, title: TitleBlock, columns: list[Column],
                        first: bool) -> tuple[int | None, dt.date | None]:
         """The table's year and as-of date, each from the most trusted place that states it: the analyst's
         choice, the title block, the column headers, the sheet name, the file's first sheet, the file name.

@@ -22,6 +22,7 @@ from .reference import (
     components,
     districts,
     leaf_components,
+    leaf_sources,
     measures,
     provinces,
     sources,
@@ -112,7 +113,8 @@ def _lists(province_code: str = DEFAULT_PROVINCE) -> dict[str, list[str]]:
     return {
         "district": [d.name_vi for d in districts(province_code).values()],
         "component": [component_label(c.code) for c in leaves],
-        "source": [s.short_vi for s in sources().values()],
+        # the parts, as the programme allots them; a hand-typed "NSTW" (unsplit) is still read
+        "source": [s.short_vi for s in leaf_sources().values()],
         "indicator": [m.name_vi for m in measures().values() if m.dataset == "target"],
     }
 

@@ -23,7 +23,7 @@ from figures.narrative import NoReportData, furthest_behind, narrative, report_f
 from figures.pdf_report import build_district_pdf, build_pdf_report
 from loaders.api import inspect_file
 from loaders.i18n import I18N_DIR, t
-from loaders.reference import ROOT, districts, sources
+from loaders.reference import ROOT, districts, leaf_sources
 from loaders.synonyms import classify
 from store import metrics
 from store.bootstrap import load_samples_if_empty, sample_files
@@ -95,7 +95,7 @@ def test_excel_report_has_three_sheets_whose_totals_and_figures_match_metrics(fa
     assert any(isinstance(v, str) and f"NĂM {year}" in v for v in titles)
     assert by_source["C8"].value == f"Kế hoạch vốn năm {year}" and by_source["I8"].value == f"Giải ngân đến {as_of:%d/%m/%Y}"
     assert "C8:H8" in {str(m) for m in by_source.merged_cells.ranges}
-    assert [by_source.cell(9, c).value for c in range(3, 9)] == ["Tổng số", *(s.short_vi for s in sources().values())]
+    assert [by_source.cell(9, c).value for c in range(3, 9)] == ["Tổng số", *(s.short_vi for s in leaf_sources().values())]
     assert by_source["D12"].number_format.startswith("#,##0.0")
     signature = [by_source.cell(r, c).value for r in range(20, 30) for c in range(1, 16)]
     assert "NGƯỜI LẬP BIỂU" in signature and "GIÁM ĐỐC" in signature
@@ -110,7 +110,7 @@ def test_excel_report_has_three_sheets_whose_totals_and_figures_match_metrics(fa
     breakdown = metrics.funding_breakdown(facts, year, as_of, "source").set_index(["district_code", "source"])
     for code, row in zip(CODES, units):
         assert (row[2], row[8]) == pytest.approx((expected.at[code, "plan"], expected.at[code, "disbursed"]))
-        for k, source in enumerate(sources()):
+        for k, source in enumerate(leaf_sources()):
             key = (code, source)
             assert (row[3 + k] or 0) == pytest.approx(breakdown.at[key, "plan"] if key in breakdown.index else 0)
             assert (row[9 + k] or 0) == pytest.approx(breakdown.at[key, "disbursed"] if key in breakdown.index else 0)
