@@ -262,8 +262,6 @@ _TRUE = (b"1", b"true")
 EXCEL_COLUMNS = 16_384
 # Excel's <col> elements do not overlap, so a sheet holds at most one a column; more (a crafted file) are not read.
 _MAX_COL_TAGS = EXCEL_COLUMNS
-
-
 _MAX_TAG = 4096  # bytes of a row or column tag read at most (Excel's take under 200)
 
 
@@ -287,8 +285,10 @@ def hidden_in(xml: bytes, rows: range, columns: range) -> tuple[set[int], set[in
     the rows below a table are hidden: they are empty).
     """
     hidden_rows: set[int] = set()
-    flags = bytearray(len(columns))  # hidden columns, as flags: a crafted file's 16,384 <col>s each spanning
-    col_tags = 0  # every column are 16,384 slice assignments, not 268 million set insertions
+    # hidden columns as flags: a crafted file's 16,384 <col>s each spanning every column are then 16,384 slice
+    # assignments, not 268 million set insertions
+    flags = bytearray(len(columns))
+    col_tags = 0
     rows_without_r = False
     after = 0  # where the previous 'hidden=' ended: each tag is read once, each byte searched once
     at = xml.find(_HIDDEN)

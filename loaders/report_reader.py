@@ -25,7 +25,7 @@ from .reference import (
     source_parent,
     sources,
 )
-from .template_spec import POVERTY_YEARS, PROGRAMME_YEARS
+from .template_spec import POVERTY_YEARS, PROGRAMME_YEARS, date_in_year
 from .text import fold
 from .title_block import _SIGNED, TitleBlock, as_of_in, read_title_block, year_in, year_in_name
 from .transpose import TransposedGrid, transposed
@@ -495,7 +495,7 @@ class ReportSheetReader:
         allowed = POVERTY_YEARS if poverty else PROGRAMME_YEARS
         if year not in allowed:  # an error blocks the import; the records are still shown
             self.issue(Severity.ERROR, "year_out_of_range", year_cell, value=year, first=allowed[0], last=allowed[-1])
-        conflicting = as_of is not None and as_of.year not in (year, year + 1)  # accounts close early next year
+        conflicting = as_of is not None and not date_in_year(as_of, year)
         if as_of is None or conflicting:
             as_of = dt.date(year, 12, 31)
             if not poverty and not conflicting:  # proposed to the analyst, never taken silently
@@ -550,7 +550,7 @@ class ReportSheetReader:
             other_year = next((y for y in years if y[2] in stated and y[0] != used_year[0] and y[2] != used_year[2]), None)
             if other_year is not None:
                 self._conflict("context_year", used_year, other_year)
-            elif used_date is not None and used_date[0].year not in (used_year[0], used_year[0] + 1):
+            elif used_date is not None and not date_in_year(used_date[0], used_year[0]):
                 self._conflict("context_year", used_year, (used_date[0].year, used_date[1], used_date[2]))
         if used_date is not None:
             other_date = next((d for d in dates if d[2] in stated and d[0] != used_date[0] and d[2] != used_date[2]), None)

@@ -29,6 +29,7 @@ from .template_spec import (
     PROGRAMME_YEARS,
     Column,
     SheetSpec,
+    date_in_year,
 )
 from .text import fold
 from .values import MAX_ABS_VALUE, format_number, implausible, is_blank, parse_date, parse_number, parse_year
@@ -269,7 +270,7 @@ class _SheetReader:
 
     def check_date(self, year: int, as_of: dt.date, r: int) -> bool:
         """The reporting date belongs to the year (or its close, up to 31/03 next year)."""
-        if dt.date(year, 1, 1) <= as_of <= dt.date(year + 1, 3, 31):
+        if date_in_year(as_of, year):
             return True
         self.error("date_outside_year", self.grid.cell(r, self._as_of_col), date=as_of.strftime("%d/%m/%Y"), year=year)
         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from .records import Dataset
@@ -87,3 +88,8 @@ LISTS_SHEET = "Danh mục"
 # Years the programme covers; poverty also has the end-2015 baseline review.
 PROGRAMME_YEARS = range(2016, 2021)
 POVERTY_YEARS = range(2015, 2021)
+
+
+def date_in_year(as_of: dt.date, year: int) -> bool:
+    """Whether a reporting date belongs to a budget year: within it, or its close up to 31/03 of the next."""
+    return dt.date(year, 1, 1) <= as_of <= dt.date(year + 1, 3, 31)

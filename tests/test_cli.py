@@ -159,3 +159,38 @@ def test_report_of_one_province(two_provinces, tmp_path):
     wrong = run("report", "--year", "2017", "--province", "11", "--district", "107", "--db", two_provinces,
                 "--out", tmp_path / "p.pdf")
     assert wrong.returncode == 2 and "is not in Dien Bien Province" in wrong.stderr
+
+
+def _report_without_date(tmp_path, title: str = "BÁO CÁO GIẢI NGÂN VỐN CHƯƠNG TRÌNH NĂM 2018"):  # type: ignore[no-untyped-def]
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for row in ([title], ["Đơn vị tính: triệu đồng"], ["STT", "Đơn vị", "Kế hoạch vốn", "Giải ngân"],
+                [1, "Mường Tè", 1200, 300], [2, "Sìn Hồ", 900, 450]):
+        wb.active.append(row)
+    path = tmp_path / "bc.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_a_funding_report_without_date_is_an_error_until_as_of_is_given(tmp_path):
+    """The date is asked for, never assumed: --as-of sets it (and --year the year) for every sheet."""
+    path = _report_without_date(tmp_path)
+    proc = run("inspect", path, "--json", check_rc=1)
+    (report,) = json.loads(proc.stdout)["files"]
+    assert [(i["code"], i["cell"]) for i in report["issues"] if i["severity"] == "error"] == [("as_of_unknown", "A1")]
+    assert {r["as_of"] for r in report["records"]} == {"2018-12-31"}  # the date proposed, shown before it is confirmed
+    proc = run("inspect", path, "--json", "--as-of", "2018-09-30", check_rc=0)
+    (report,) = json.loads(proc.stdout)["files"]
+    assert {(r["year"], r["as_of"]) for r in report["records"]} == {(2018, "2018-09-30")}
+    assert report["sheets"][0]["as_of_from"] == "options"
+
+
+def test_year_given_on_the_command_line_settles_a_conflict(tmp_path):
+    path = _report_without_date(tmp_path, "BÁO CÁO GIẢI NGÂN NĂM 2017, tính đến ngày 30/9/2018")
+    proc = run("inspect", path, "--json", check_rc=1)
+    (report,) = json.loads(proc.stdout)["files"]
+    assert "context_conflict" in {i["code"] for i in report["issues"] if i["severity"] == "error"}
+    proc = run("inspect", path, "--json", "--year", "2018", "--as-of", "2018-09-30", check_rc=0)
+    (report,) = json.loads(proc.stdout)["files"]
+    assert {(r["year"], r["as_of"]) for r in report["records"]} == {(2018, "2018-09-30")}

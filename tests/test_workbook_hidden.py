@@ -144,6 +144,21 @@ def test_many_runs_are_counted() -> None:
     assert "column F." in single.message
 
 
+def test_xls_tells_hidden_sheets_but_not_rows(tmp_path: Path) -> None:
+    """calamine gives an .xls sheet's visibility; its hidden rows and columns it does not (read as visible)."""
+    xlwt = pytest.importorskip("xlwt")
+    wb = xlwt.Workbook()
+    shown, hidden = wb.add_sheet("Biểu 01"), wb.add_sheet("Cũ")
+    shown.write(0, 0, "Huyện Sìn Hồ")
+    shown.row(0).hidden = True
+    hidden.write(0, 0, 5)
+    hidden.visibility = 1
+    wb.save(str(tmp_path / "old.xls"))
+    grids = read_grids(tmp_path / "old.xls")
+    assert [(g.name, g.hidden, g.hidden_rows) for g in grids] == [("Biểu 01", False, set()), ("Cũ", True, set())]
+    assert [i.code for i in drop_hidden(grids)] == ["hidden_sheet_ignored"] and grids[0].rows == [["Huyện Sìn Hồ"]]
+
+
 def test_template_lists_sheet_is_no_news(tmp_path: Path) -> None:
     path = tmp_path / "template.xlsx"
     build_workbook().save(path)
