@@ -33,6 +33,7 @@ from .values import format_number, parse_column, parse_date, parse_year
 from .workbook import Grid
 
 FUNDING_MEASURES = {"plan", "disbursed"}
+MAX_TABLES = 50  # tables read on one sheet; a district sends two or three
 ALL_SHEETS = "*"  # the key of options that hold for every sheet (a year or date given on the command line)
 _ROMAN = re.compile(r"^(i{1,3}|iv|v|vi{0,3}|ix|x)$")
 _NUMBERED = re.compile(r"^(?:[0-9]+|[ivx]+|[a-z])[\.\)]?\s+(.*)$")
@@ -243,6 +244,9 @@ class ReportSheetReader:
         while end < len(self.grid.rows):
             following = find_header(self.grid, province_code=self.province, start=end)
             if following is None or following.first_row < end:
+                break
+            if len(self.layout.tables) >= MAX_TABLES:  # no report has so many: a generated or hostile sheet
+                self.issue(Severity.WARNING, "too_many_tables", self.grid.cell(following.first_row, 0), tables=MAX_TABLES)
                 break
             after = self._read_table(following, None, self.province, title_start=end)
             if after is None or after <= end:

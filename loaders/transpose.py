@@ -16,6 +16,9 @@ from .header import SCAN_ROWS, districts_named
 from .workbook import Grid
 
 MIN_DISTRICTS = 3  # district names across one row before a table is taken to lie on its side
+# rows (indicators) a table on its side has at most: its turned rows are as long as this, so a sheet of a
+# million rows with district names at the top is not turned into a few columns a million cells wide
+MAX_INDICATORS = 300
 
 
 @dataclass
@@ -47,13 +50,14 @@ def transposed(grid: Grid, province_code: str) -> TransposedGrid | None:
     # the turned table starts at the district row: a group heading above it ("Chia theo huyện") would
     # otherwise become the first district's label
     start = top
-    body = [list(grid.rows[top])] + grid.rows[top + 1:]
+    body = [list(grid.rows[top])] + grid.rows[top + 1:top + MAX_INDICATORS]
     for (r0, c0), (r1, _c1) in grid.merged:  # 'Toàn tỉnh' merged down into the district row from above
         if r0 < top <= r1 and c0 < len(body[0]) and not (isinstance(body[0][c0], str) and body[0][c0].strip()):
             body[0][c0] = grid.rows[r0][c0] if c0 < len(grid.rows[r0]) else None
     width = max((len(row) for row in body), default=0)
     rows = [[row[c] if c < len(row) else None for row in body] for c in range(width)]
-    merged = [((c0, r0 - start), (c1, r1 - start)) for (r0, c0), (r1, c1) in grid.merged if r0 >= start]
+    merged = [((c0, r0 - start), (c1, min(r1 - start, len(body) - 1))) for (r0, c0), (r1, c1) in grid.merged
+              if start <= r0 < start + len(body)]
     title = [(grid.cell(r, c), v) for r in range(start) for c, v in enumerate(grid.rows[r])
              if v is not None and not (isinstance(v, str) and not v.strip())]
     return TransposedGrid(grid.name, rows, first_row=0, first_col=grid.first_col, merged=merged,
