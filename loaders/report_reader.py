@@ -210,6 +210,7 @@ class ReportSheetReader:
         self.province = province_code or DEFAULT_PROVINCE
         self.options: ReaderOptions | None = None
         self.file_name = PurePath(report.path).stem if report.path else ""
+        self.is_csv = PurePath(report.path).suffix.lower() == ".csv"
         self._own_province: str | None = None  # the province this sheet's own title block names
 
     # -- issues ---------------------------------------------------------------
@@ -523,7 +524,7 @@ class ReportSheetReader:
             if (y := year_in(col.header)) is not None:
                 out.append((y, self.grid.cell(header.first_row, col.index), "header"))
                 break
-        if (y := year_in_name(self.grid.name)) is not None:
+        if not self.is_csv and (y := year_in_name(self.grid.name)) is not None:  # a CSV's one sheet is named after the file
             out.append((y, None, "sheet_name"))
         if self.context.get("year") is not None:
             out.append((self.context["year"], self.context.get("year_cell"), "first_sheet"))

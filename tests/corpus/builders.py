@@ -180,6 +180,17 @@ def funding_values(rng: random.Random, codes: tuple[str, ...], sources: tuple[st
     return out
 
 
+def project_rows(component_row: Callable[[str, object], Row]) -> list[Row]:
+    """The rows of a report by project: projects I and II over their sub-projects, then projects III–V."""
+    return [
+        Row(components()["1"].name_vi, stt="I", code="1",
+            children=[component_row(c, i) for i, c in enumerate(("1.1", "1.3", "1.4"), 1)]),
+        Row(components()["2"].name_vi, stt="II", code="2",
+            children=[component_row(c, i) for i, c in enumerate(("2.1", "2.2", "2.3"), 1)]),
+        component_row("3", "III"), component_row("4", "IV"), component_row("5", "V"),
+    ]
+
+
 def district_rows(values: dict[str, dict[Any, Value]], names: dict[str, str] | None = None) -> list[Row]:
     """One row per district, numbered 1, 2, …, named officially unless ``names`` says otherwise."""
     names = names or {}
@@ -405,13 +416,7 @@ def build_projects_rows_districts_columns(out_dir: Path) -> Case:
             values[d, "plan"], values[d, "disbursed"] = plan, round(plan * rng.uniform(0.25, 0.8), 1)
         return Row(components()[code].name_vi, values, stt=stt, code=code)
 
-    rows = [
-        Row(components()["1"].name_vi, stt="I", code="1",
-            children=[component_row(c, i) for i, c in enumerate(("1.1", "1.3", "1.4"), 1)]),
-        Row(components()["2"].name_vi, stt="II", code="2",
-            children=[component_row(c, i) for i, c in enumerate(("2.1", "2.2", "2.3"), 1)]),
-        component_row("3", "III"), component_row("4", "IV"), component_row("5", "V"),
-    ]
+    rows = project_rows(component_row)
     tree = (leaf("STT", "stt"), leaf("Nội dung", "name"),
             *(group(label, leaf("Kế hoạch", (d, "plan")), leaf("Giải ngân", (d, "disbursed")))
               for d, label in {TOTAL: "Tổng số", **cols}.items()))

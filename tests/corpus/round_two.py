@@ -51,6 +51,7 @@ from .builders import (
     funding_tree_3,
     meta,
     poverty_values,
+    project_rows,
     report_sheet,
     sum_of,
 )
@@ -539,13 +540,7 @@ def build_projects_by_district_kh_gn(out_dir: Path) -> CaseTwo:
             values[d, "plan"], values[d, "disbursed"] = plan, round(plan * rng.uniform(0.25, 0.85), 1)
         return Row(components()[code].name_vi, values, stt=stt, code=code)
 
-    rows = [
-        Row(components()["1"].name_vi, stt="I", code="1",
-            children=[component_row(c, i) for i, c in enumerate(("1.1", "1.3", "1.4"), 1)]),
-        Row(components()["2"].name_vi, stt="II", code="2",
-            children=[component_row(c, i) for i, c in enumerate(("2.1", "2.2", "2.3"), 1)]),
-        component_row("3", "III"), component_row("4", "IV"), component_row("5", "V"),
-    ]
+    rows = project_rows(component_row)
     tree = (leaf("STT", "stt"), leaf("Dự án, tiểu dự án", "name"),
             *(group(label, leaf("KH", (d, "plan")), leaf("GN", (d, "disbursed")))
               for d, label in {TOTAL: "Tổng số", **SHORT}.items()))
