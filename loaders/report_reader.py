@@ -348,7 +348,7 @@ class ReportSheetReader:
                     if key == "unit":
                         block.unit_factor = other.unit_factor
                     if key == "as_of":
-                        block.as_of_kind = getattr(other, "as_of_kind", None)
+                        block.as_of_kind, block.as_of_inherited = other.as_of_kind, True
                     break
         # the file's first sheet names the unit and province for sheets that do not (the year and date
         # are weighed with the sheet name in _year_and_date)
@@ -480,6 +480,8 @@ class ReportSheetReader:
         given = _given(self.options)
         years = self._years(header, title, columns)
         dates = self._dates(header, title, columns)
+        if poverty:  # a review counts households at year end: a funding table's date beside it is not its date
+            dates = [d for d in dates if d[2] == "header" or d[2] == "title" and not title.as_of_inherited]
         year, year_cell, year_from = years[0] if years else (None, None, None)
         as_of, as_of_cell, as_of_from = dates[0] if dates else (None, None, None)
         if given.year is not None:
@@ -501,6 +503,8 @@ class ReportSheetReader:
         if year not in allowed:  # an error blocks the import; the records are still shown
             self.issue(Severity.ERROR, "year_out_of_range", year_cell, value=year, first=allowed[0], last=allowed[-1])
         conflicting = as_of is not None and not date_in_year(as_of, year)
+        if first and conflicting and as_of_from == "options" and as_of is not None:  # the analyst's answers disagree
+            self.issue(Severity.ERROR, "date_outside_year", None, date=as_of.strftime("%d/%m/%Y"), year=year)
         if as_of is None or conflicting:
             as_of = dt.date(year, 12, 31)
             if not poverty and not conflicting:  # proposed to the analyst, never taken silently

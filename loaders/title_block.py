@@ -246,6 +246,7 @@ class TitleBlock:
     # "estimate"), or "date_cell_labelled" (a date cell after "Tính đến:", "Số liệu", "Thời điểm" …) or
     # "date_cell" (a date cell with no such label: taken, to confirm)
     as_of_kind: str | None = None
+    as_of_inherited: bool = False  # the date is the sheet's first table's, not stated above this table
     unit: str | None = None
     unit_factor: float | None = None
     unit_cell: str | None = None

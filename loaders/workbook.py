@@ -167,6 +167,10 @@ def _decode_csv(raw: bytes, lang: str) -> tuple[str, str | None]:
         text = raw.decode(chosen)
     except UnicodeDecodeError as exc:  # a byte the code page leaves undefined: not text in it
         raise UnreadableFile(t("issue.csv_encoding_unknown", lang)) from exc
+    # a byte-order mark in front of binary data decodes "as UTF-16" into NULs and controls: that is no text
+    controls = sum(1 for ch in text[:SYLLABLE_SAMPLE_BYTES] if ch < " " and ch not in "\t\r\n\f")
+    if controls * 100 > min(len(text), SYLLABLE_SAMPLE_BYTES):
+        raise UnreadableFile(t("issue.csv_encoding_unknown", lang))
     # Windows-1258 writes a tone as a combining mark after its letter ('ê' + U+0323): made one character, as
     # everywhere else, before a district name is compared
     if not unicodedata.is_normalized("NFC", text):

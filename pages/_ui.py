@@ -328,6 +328,12 @@ def pick(label: str, options: Sequence[Any], key: str, *, labels: Mapping[Any, s
     return value
 
 
+def remembered(key: str) -> Any:
+    """The choice pick(…, key) holds now (a change made in the browser included), before the box is drawn;
+    None before its first run."""
+    return st.session_state.get(widget_key(key), st.session_state.get(f"_pick.{key}"))
+
+
 def set_pick(key: str, value: Any) -> None:
     """Make pick(…, key) show value from the next run on: for a button's callback that fills choices in."""
     st.session_state[f"_pick.{key}"] = value

@@ -50,6 +50,7 @@ PLAN_STAGES = ("before", "adjustment")  # the plan before its adjustment, and th
 # what makes a sheet's year and as-of date need the analyst's word (loaders.report_reader._year_and_date)
 CONFIRM_CODES = ("as_of_unknown", "context_conflict", "year_from_file_name", "as_of_date_cell", "no_year")
 CONTEXTS = "upload.contexts"  # session: file_id → {sheet: (year, ISO as-of date)} confirmed by the analyst
+CONTEXT_ROUNDS = "upload.context_rounds"  # session: (file_id, sheet) → how many times a confirmation was undone
 DIFFERENCE_STYLE = "background-color: #fde2e1; color: #8a1c14; font-weight: 600"  # a total that does not add up
 NONE = ""  # the mapping table's "(không có)" source or district
 FIRST_YEAR, LAST_YEAR = 2000, 2039  # what the year and date boxes accept (the reader's own range is checked by it)
@@ -77,7 +78,7 @@ def remember(files: Sequence[Any]) -> list[Upload]:
     ids = {f.file_id for f in files}
     for fid in [fid for fid in kept if fid not in ids]:
         del kept[fid]
-    for cache in ("upload.reports", "upload.grids", "upload.annotated", CONTEXTS):
+    for cache in ("upload.reports", "upload.grids", "upload.annotated", CONTEXTS, CONTEXT_ROUNDS):
         table = st.session_state.setdefault(cache, {})
         for key in [k for k in table if (k[0] if isinstance(k, tuple) else k) not in ids]:
             del table[key]
@@ -196,7 +197,7 @@ def _at(text: str, cell: str | None) -> str:
 
 
 def origin(sheet: dict[str, Any], what: str) -> str:
-    """Where a sheet's year or as-of date (what) came from: 'ô A4', 'tên trang', 'do bạn nhập' …; '' when unknown."""
+    """Where a sheet's year or as-of date (what) came from: 'ô A4', 'lấy từ tên trang', 'do bạn xác nhận' …; '' when unknown."""
     found, cell = sheet.get(f"{what}_from"), sheet.get(f"{what}_cell")
     if found in ("title", "header", "first_sheet") and cell:
         where = ui.tr("upload.cell", cell=cell)
@@ -295,12 +296,15 @@ def _confirm_context(file_id: str, sheet: str, year_key: str, date_key: str) -> 
     year, as_of = st.session_state.get(year_key), st.session_state.get(date_key)
     st.session_state.setdefault(CONTEXTS, {}).setdefault(file_id, {})[sheet] = (
         int(year) if year is not None else None, as_of.isoformat() if as_of is not None else None)
+    if as_of is None and year is not None:  # a year alone: the reader proposes its last day, shown to confirm next
+        st.session_state[date_key] = dt.date(int(year), 12, 31)
 
 
-def _forget_context(file_id: str, sheet: str, year_key: str, date_key: str) -> None:
+def _forget_context(file_id: str, sheet: str) -> None:
     st.session_state.get(CONTEXTS, {}).get(file_id, {}).pop(sheet, None)
-    for key in (year_key, date_key):  # the boxes show what the file says again
-        st.session_state.pop(key, None)
+    # new boxes, which start from what the file says (a box's own value would outlive its state in the browser)
+    rounds = st.session_state.setdefault(CONTEXT_ROUNDS, {})
+    rounds[(file_id, sheet)] = rounds.get((file_id, sheet), 0) + 1
 
 
 def context_box(upload: Upload, report: FileReport, sheet: dict[str, Any], lang: str) -> None:
@@ -316,14 +320,18 @@ def context_box(upload: Upload, report: FileReport, sheet: dict[str, Any], lang:
     if not flagged and confirmed is None and not st.toggle(
             ui.tr("upload.context_toggle"), key=f"upload_context_on.{key}"):
         return
-    year_key, date_key = f"upload_year.{key}", f"upload_as_of.{key}"
+    boxes = f"{key}.{st.session_state.get(CONTEXT_ROUNDS, {}).get((fid, name), 0)}"
+    year_key, date_key = f"upload_year.{boxes}", f"upload_as_of.{boxes}"
     with st.container(border=True, key=f"upload_context.{key}"):
         if flagged:
             reasons = "; ".join(ui.tr(f"upload.confirm_{code}") for code in flagged)
             st.warning(ui.tr("upload.context_needed", reasons=reasons), icon=":material/event_busy:")
         left, right, button = st.columns([1, 1, 1], vertical_alignment="bottom")
+        # what was read, until the box holds a value of its own (one set by _confirm_context included)
         read_year = sheet.get("year") if FIRST_YEAR <= (sheet.get("year") or 0) <= LAST_YEAR else None
         read_date = dt.date.fromisoformat(sheet["as_of"]) if sheet.get("as_of") else None
+        read_year = None if year_key in st.session_state else read_year
+        read_date = None if date_key in st.session_state else read_date
         year = left.number_input(ui.tr("upload.context_year"), FIRST_YEAR, LAST_YEAR, read_year, step=1,
                                  key=year_key, placeholder=ui.tr("upload.context_year_missing"))
         as_of = right.date_input(ui.tr("upload.context_as_of"),
@@ -332,7 +340,9 @@ def context_box(upload: Upload, report: FileReport, sheet: dict[str, Any], lang:
         left.caption(ui.tr("upload.context_from", origin=origin(sheet, "year") or ui.tr("upload.from_none")))
         right.caption(ui.tr("upload.context_from", origin=origin(sheet, "as_of") or ui.tr("upload.from_none")))
         mismatch = year is not None and as_of is not None and as_of.year not in (year, year + 1)
-        button.button(ui.tr("upload.context_confirm"), key=f"upload_context_confirm.{key}", type="primary",
+        done = confirmed == (year, as_of.isoformat() if as_of is not None else None)
+        button.button(ui.tr("upload.context_confirm"), key=f"upload_context_confirm.{key}",
+                      type="secondary" if done else "primary",
                       icon=":material/event_available:", disabled=mismatch or (year is None and as_of is None),
                       on_click=_confirm_context, args=(fid, name, year_key, date_key))
         if mismatch:
@@ -344,7 +354,7 @@ def context_box(upload: Upload, report: FileReport, sheet: dict[str, Any], lang:
             note, undo = st.columns([3, 1], vertical_alignment="center")
             note.success(shown, icon=":material/check:")
             undo.button(ui.tr("upload.context_forget"), key=f"upload_context_forget.{key}", icon=":material/undo:",
-                        on_click=_forget_context, args=(fid, name, year_key, date_key))
+                        on_click=_forget_context, args=(fid, name))
         else:
             st.caption(ui.tr("upload.context_note"))
 
@@ -360,10 +370,9 @@ def district_values(records: Sequence[Record]) -> pd.DataFrame:
         row[r.measure] = row.get(r.measure, 0.0) + r.value
     present = {m for row in sums.values() for m in row}
     order = [m for m in measures() if m in present] + sorted(present - set(measures()))
-    rows = [{"district_code": d, "as_of": when, **{m: row.get(m) for m in order}} for (d, when), row in sums.items()]
-    known = list(all_districts())
-    rows.sort(key=lambda r: (known.index(r["district_code"]) if r["district_code"] in known else len(known),
-                             r["district_code"], r["as_of"]))
+    known = {code: i for i, code in enumerate(all_districts())}  # the reference order (GSO codes), as elsewhere
+    keys = sorted(sums, key=lambda k: (known.get(k[0], len(known)), k[0], k[1]))
+    rows = [[d, when, *(sums[(d, when)].get(m) for m in order)] for d, when in keys]
     return pd.DataFrame(rows, columns=["district_code", "as_of", *order])
 
 
@@ -424,8 +433,9 @@ def show_values(report: FileReport, lang: str) -> None:
     if not names:
         return
     st.markdown(f"**{ui.tr('upload.values_title')}**")
+    st.caption(ui.tr("upload.values_note"))
     for name in names:
-        st.markdown(ui.tr("upload.values_sheet", sheet=md(name)))
+        st.markdown(f"*{ui.tr('upload.values_sheet', sheet=md(name))}*")
         if name in by_sheet:
             st.dataframe(values_table(by_sheet[name], lang), hide_index=True, width="stretch")
         totals = layouts.get(name, {}).get("totals") or []
@@ -577,7 +587,7 @@ def mapping_editor(upload: Upload, base: FileReport, lang: str,
     detected = (layout["header_rows"][0], layout["header_rows"][-1]) if layout else None
     top, bottom = grid.first_row + 1, grid.first_row + max(len(grid.rows), 1)
     default = detected or _guess_header_rows(grid)
-    left, middle, right, _ = st.columns([1, 1, 1, 1])
+    left, middle, right, _ = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
     first = int(left.number_input(ui.tr("upload.header_first"), top, bottom, default[0], step=1, key=f"upload_map_first.{fid}.{name}"))
     last = max(first, int(middle.number_input(ui.tr("upload.header_last"), top, bottom, default[1], step=1,
                                               key=f"upload_map_last.{fid}.{name}")))
@@ -594,12 +604,16 @@ def mapping_editor(upload: Upload, base: FileReport, lang: str,
     source_names = {NONE: ui.tr("upload.none"), **{c: s.label(lang) for c, s in sources().items()}}
     district_names = {NONE: ui.tr("upload.none"), **{c: district_label(c) for c in districts(province)}}
     period_names = {p: ui.tr(f"upload.period_{p}") for p in reversed(PERIODS)}  # the end (the usual) first
-    widths = [3, 2, 2, 2, 2, 2]
+    base_key = f"upload_map.{fid}.{name}.{first}-{last}"
+    keys = {letter: f"{base_key}.{letter}" for letter in columns}
+    # a column for the period only where counts are (or were made) read: the boxes stay wide enough otherwise
+    counted = [measures()[m].unit == "households" for m in (
+        *(c.choice.measure for c in columns.values()), *(ui.remembered(f"{k}.measure") for k in keys.values()))
+        if m in measures()]
+    widths = [3, 2, 2, 2, 2, 2] if any(counted) else [3, 2, 2, 2, 2]
     for col, label in zip(st.columns(widths), ("col_header", "map_kind", "map_measure", "map_source", "map_district",
                                                "map_period")):
         col.caption(ui.tr(f"upload.{label}"))
-    base_key = f"upload_map.{fid}.{name}.{first}-{last}"
-    keys = {letter: f"{base_key}.{letter}" for letter in columns}
     chosen: dict[str, ColumnChoice] = {}
     for letter, column in columns.items():
         default_choice, key = column.choice, keys[letter]
@@ -624,8 +638,8 @@ def mapping_editor(upload: Upload, base: FileReport, lang: str,
                                    default_choice.district or (column.district if kind != default_choice.kind else NONE),
                                    f"{key}.district", district_names) or None
             period = None
-            if measures()[measure].unit == "households" and kind in MEASURED_KINDS:  # a count: at the start or the end
-                with cells[5]:
+            if measures()[measure].unit == "households" and kind in MEASURED_KINDS and len(cells) > 5:
+                with cells[5]:  # a count: at the start or at the end of the period
                     period = _select(ui.tr("upload.map_period"), list(period_names), default_choice.period or "end",
                                      f"{key}.period", period_names)
             choice = ColumnChoice(kind, measure, source, district, "start" if period == "start" else None)

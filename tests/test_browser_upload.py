@@ -1,4 +1,5 @@
-"""The monthly upload end to end in headless Chromium: overview, upload, preview, import, overview, undo, overview."""
+"""The monthly upload end to end in headless Chromium: overview, upload, preview, import, overview, undo, overview;
+and a report without a reporting date, whose date is confirmed on the page before it is imported."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 from tests import browser_support
 from tests.browser_support import SHOTS, settle
-from tests.test_upload import muong_te_october
+from tests.test_upload import funding_2018, muong_te_october, workbook_bytes
 
 # a streamlit server of this module's own on a fresh store, and a Chromium page on it
 app_url, page = browser_support.app_url, browser_support.page
@@ -73,7 +74,7 @@ def test_upload_preview_import_and_undo(app_url: str, page, tmp_path: Path) -> N
     text = main_text(page)
     assert report.name in text and "đọc theo mẫu nhập liệu (44 giá trị)" in text
     assert "Nếu nhập: 44 giá trị mới, 0 giá trị thay đổi, 0 giá trị không đổi." in text
-    grid = page.locator('[data-testid="stDataFrame"]', has_text="Mường Tè")
+    grid = page.locator('[data-testid="stDataFrame"]', has_text="Mường Tè").filter(has_text="Đã nhập trước đây")
     assert grid.count() == 1, "the per-district preview lists Mường Tè"
     # st.dataframe draws on a canvas; its cells are also in an accessible table
     cells = [c.strip() for c in grid.locator("td, th").all_text_contents()]
@@ -114,3 +115,40 @@ def test_upload_preview_import_and_undo(app_url: str, page, tmp_path: Path) -> N
     assert disbursed_to_oct_31(page) == before
     assert "Mường Tè" in not_reported(page)
     shot(page, "6_overview_restored")
+
+
+def test_a_reporting_date_is_confirmed_before_import(app_url: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    report = tmp_path / "bc_giai_ngan_2018.xlsx"
+    report.write_bytes(workbook_bytes(("BC", funding_2018(), [])))  # the title says "NĂM 2018", no date
+    page.goto(app_url)
+    settle(page)
+    go(page, "Tải lên")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(report))
+    box = page.locator('[class*="st-key-upload_context"]')
+    box.get_by_text("Cần bạn xác nhận năm và ngày số liệu").wait_for()
+    settle(page)
+    text = main_text(page)
+    assert "Số liệu đến 31/12/2018 (tạm tính là cuối năm, tệp không ghi)" in text
+    assert "Tệp có 1 lỗi và 0 cảnh báo." in text  # as_of_unknown: an error that holds the file back
+    assert page.get_by_role("button", name="Nhập vào cơ sở dữ liệu").is_disabled()
+    shot(page, "7_date_needed")
+
+    # the date field reads dd/mm/yyyy: type the day and the month, the year stays 2018
+    date = box.locator('[data-testid="stDateInput"]')
+    date.locator('[role="spinbutton"][data-type="day"]').click()
+    page.keyboard.type("30")
+    page.keyboard.type("09")
+    page.keyboard.press("Enter")
+    settle(page)
+    assert date.locator("input").input_value() == "2018-09-30"
+    box.get_by_role("button", name="Xác nhận").click()
+    page.get_by_text("Đã xác nhận: năm 2018, số liệu đến 30/09/2018").wait_for()
+    settle(page)
+    text = main_text(page)
+    assert "Số liệu đến 30/09/2018 (do bạn xác nhận)" in text
+    assert "Không phát hiện vấn đề nào trong tệp." in text
+    assert "Nếu nhập: 4 giá trị mới, 0 giá trị thay đổi, 0 giá trị không đổi." in text
+    shot(page, "8_date_confirmed")
+    page.get_by_role("button", name="Nhập vào cơ sở dữ liệu").click()
+    page.get_by_text(f"Đã nhập tệp {report.name}").wait_for()

@@ -194,3 +194,10 @@ def test_year_given_on_the_command_line_settles_a_conflict(tmp_path):
     proc = run("inspect", path, "--json", "--year", "2018", "--as-of", "2018-09-30", check_rc=0)
     (report,) = json.loads(proc.stdout)["files"]
     assert {(r["year"], r["as_of"]) for r in report["records"]} == {(2018, "2018-09-30")}
+
+
+def test_a_date_given_outside_the_year_given_is_an_error(tmp_path):
+    path = _report_without_date(tmp_path)
+    proc = run("inspect", path, "--json", "--year", "2018", "--as-of", "2016-09-30", check_rc=1)
+    (report,) = json.loads(proc.stdout)["files"]
+    assert [i["code"] for i in report["issues"] if i["severity"] == "error"] == ["date_outside_year"]

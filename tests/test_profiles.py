@@ -54,3 +54,15 @@ def test_saved_profile_applies_by_itself_next_time(engine, tmp_path):
     assert [p["name"] for p in list_profiles(engine)] == ["đổi tên"]
     assert delete_profile(engine, signature) and not delete_profile(engine, signature)
     assert find_profile(engine, signature) is None
+
+
+def test_round_two_options_round_trip_and_a_profile_keeps_the_layout_only():
+    from pages._upload_ui import layout_of
+
+    given = ReaderOptions(header_rows=(4, 5), columns={"C": ColumnChoice("value", "poor_households", None, "107", "start"),
+                                                       "D": ColumnChoice("before", "plan"), "E": ColumnChoice("of_which")},
+                          last_row=12, year=2018, as_of="2018-09-30")
+    assert ReaderOptions.from_json(given.to_json()) == given
+    kept = layout_of(given)  # what the Upload page saves: the year, date and last row are the file's, not the layout's
+    assert kept == ReaderOptions(header_rows=(4, 5), columns=given.columns)
+    assert layout_of(ReaderOptions(year=2018, as_of="2018-09-30", last_row=9)) is None

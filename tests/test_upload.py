@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 from figures import fmt
 from loaders import inspect_file
 from loaders.i18n import t
+from loaders.options import ColumnChoice, ReaderOptions
+from loaders.reference import all_districts, measures
 from loaders.samples import sample_rows
 from loaders.template import build_workbook
 from loaders.text import escape_markdown as md
@@ -83,6 +85,17 @@ def ending(widgets, suffix: str):  # type: ignore[no-untyped-def]
     found = [w for w in widgets if (w.key or "").endswith(suffix)]
     assert len(found) == 1, (suffix, [w.key for w in widgets])
     return found[0]
+
+
+def starting(widgets, prefix: str):  # type: ignore[no-untyped-def]
+    found = [w for w in widgets if (w.key or "").startswith(prefix)]
+    assert len(found) == 1, (prefix, [w.key for w in widgets])
+    return found[0]
+
+
+def mapping_toggle(at: AppTest):  # type: ignore[no-untyped-def]
+    """'Sửa cách đọc' of the (only) uploaded file."""
+    return starting(at.toggle, "upload_map_on.")
 
 
 def overview_figures(at: AppTest) -> dict[str, str]:
@@ -222,7 +235,7 @@ def test_the_province_of_the_files_is_lai_chau_unless_chosen(db_url: str) -> Non
     line = next(m.value for m in at.markdown if m.value.startswith("**Trang 'BC'**"))
     assert t("upload.province_of", "vi", province="Tỉnh Điện Biên") + " (ô A1)" in line
     # the manual mapping offers the chosen province's districts
-    at.toggle[0].set_value(True).run()
+    mapping_toggle(at).set_value(True).run()
     offered = ending(at.selectbox, ".B.district.vi").options
     assert "Mường Ảng" in offered and "Mường Tè" not in offered
 
@@ -233,8 +246,8 @@ def test_manual_mapping_reads_unknown_headers_and_becomes_a_profile(db_url: str)
     at = upload(open_page("upload"), ("la.xlsx", odd_report()))
     assert at.metric[0].value == "0" and import_button(at).disabled
     assert t("upload.no_records_hint", "vi") in texts(at)
-    at.toggle[0].set_value(True).run()
-    first, last = at.number_input
+    mapping_toggle(at).set_value(True).run()
+    first, last = (starting(at.number_input, f"upload_map_{n}.") for n in ("first", "last"))
     assert (first.value, last.value) == (3, 3)  # the first row with two texts
     for letter, measure in (("B", "plan"), ("C", "disbursed")):
         ending(at.selectbox, f".{letter}.kind.vi").set_value("value").run()
@@ -279,6 +292,202 @@ def test_profiles_can_be_renamed_and_deleted(db_url: str) -> None:
     at.button(key="upload_profile_delete").click().run()
     assert list_profiles(engine) == []
     assert t("upload.profile_deleted", "vi", name="mới") in texts(at)
+
+
+# --- 3b. round two: the year and as-of date confirmed, the values per district, one district group for all ------------
+
+def workbook_bytes(*sheets: tuple[str, list[list[Any]], list[str]]) -> bytes:
+    """A workbook of (sheet name, rows, merged ranges) built in memory."""
+    wb = Workbook()
+    wb.remove(wb.active)  # type: ignore[arg-type]
+    for title, rows, merged in sheets:
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        for cells in merged:
+            ws.merge_cells(cells)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def funding_2018(title_date: str | None = None, disbursed_total: float = 1300.0) -> list[list[Any]]:
+    """Two districts' plan and disbursement for 2018 under a 'Cộng' row; the title states only the year unless given a date."""
+    return [["BÁO CÁO GIẢI NGÂN VỐN CHƯƠNG TRÌNH GIẢM NGHÈO NĂM 2018"],
+            [title_date or "Đơn vị tính: triệu đồng"],
+            ["Đơn vị", "Kế hoạch vốn", "Giải ngân"],
+            ["Huyện Mường Tè", 1000.0, 400.0],
+            ["Huyện Sìn Hồ", 2000.0, 900.0],
+            ["Cộng", 3000.0, disbursed_total]]
+
+
+def poverty_2018() -> list[list[Any]]:
+    """Households and poor households at the start and the end of 2018, under a 'Tổng cộng' row."""
+    return [["KẾT QUẢ GIẢM NGHÈO NĂM 2018"],
+            ["Đơn vị", "Tổng số hộ", "Số hộ nghèo đầu năm", "Số hộ nghèo cuối năm"],
+            ["Huyện Mường Tè", 10000, 3000, 2500],
+            ["Huyện Sìn Hồ", 15000, 4000, 3600],
+            ["Tổng cộng", 25000, 7000, 6100]]
+
+
+PROJECT_DISTRICTS = ("Mường Tè", "Sìn Hồ", "Tam Đường")
+
+
+def projects_by_district() -> bytes:
+    """Projects as rows, each district a pair of columns KH | GN under its merged name (C:D, E:F, G:H)."""
+    names: list[Any] = ["STT", "Nội dung"]
+    for district in PROJECT_DISTRICTS:
+        names += [district, None]
+    return workbook_bytes(("Theo du an", [
+        ["BÁO CÁO GIẢI NGÂN THEO DỰ ÁN NĂM 2017"], ["(Tính đến ngày 31/10/2017)"], ["Đơn vị tính: triệu đồng"],
+        names, [None, None, *["KH", "GN"] * len(PROJECT_DISTRICTS)],
+        [1, "Dự án 1: Chương trình 30a", 100.0, 40.0, 200.0, 90.0, 300.0, 100.0],
+        [2, "Dự án 2: Chương trình 135", 50.0, 20.0, 60.0, 30.0, 70.0, 35.0],
+    ], ["C4:D4", "E4:F4", "G4:H4"]))
+
+
+def counts(at: AppTest) -> list[str]:
+    """Values read, errors, warnings."""
+    return [m.value for m in at.metric]
+
+
+def test_a_funding_sheet_without_a_date_is_confirmed_on_the_page(db_url: str) -> None:
+    at = upload(open_page("upload"), ("bc_2018.xlsx", workbook_bytes(("BC", funding_2018(), []))))
+    assert counts(at) == ["4", "1", "0"]  # as_of_unknown: the records are made, dated 31/12, and held back
+    assert t("issue.as_of_unknown", "vi", date="31/12/2018") in at.dataframe[1].value[t("common.message", "vi")].tolist()
+    line = next(m.value for m in at.markdown if m.value.startswith("**Trang 'BC'**"))
+    assert "Năm 2018 (ô A1)" in line
+    assert f"Số liệu đến 31/12/2018 ({t('upload.from_assumed', 'vi')})" in line
+    # the box is open and asks for the analyst's word, pre-filled with what was read
+    assert any(w.value.startswith("**Cần bạn xác nhận năm và ngày số liệu**") for w in at.warning)
+    year, date = starting(at.number_input, "upload_year."), starting(at.date_input, "upload_as_of.")
+    assert (year.value, date.value) == (2018, dt.date(2018, 12, 31))
+    assert t("upload.context_from", "vi", origin="ô A1") in texts(at)
+    assert import_button(at).disabled
+    date.set_value(dt.date(2018, 9, 30)).run()
+    starting(at.button, "upload_context_confirm.").click().run()
+    assert not at.exception
+    assert counts(at) == ["4", "0", "0"]  # the error is gone
+    assert t("upload.context_confirmed", "vi", year=2018, date="30/09/2018") in [s.value for s in at.success]
+    line = next(m.value for m in at.markdown if m.value.startswith("**Trang 'BC'**"))
+    assert f"Số liệu đến 30/09/2018 ({t('upload.from_options', 'vi')})" in line
+    # the date is the file's, not the layout's: a profile saved now keeps the column choices only
+    mapping_toggle(at).set_value(True).run()
+    ending(at.selectbox, ".C.source.vi").set_value("local").run()
+    labelled(at.button, t("upload.save_profile", "vi"))[0].click().run()
+    saved = ReaderOptions.from_json(list_profiles(get_engine(db_url))[0]["options"])
+    assert (saved.year, saved.as_of, saved.last_row) == (None, None, None)
+    assert saved.columns == {"C": ColumnChoice("value", "disbursed", "local")}
+    assert counts(at) == ["4", "0", "0"]  # the confirmed date still holds beside the column choice
+    import_button(at).click().run()
+    facts = current_facts(get_engine(db_url))
+    mine = facts[facts["file_name"] == "bc_2018.xlsx"]
+    assert len(mine) == 4 and set(mine["as_of"]) == {dt.date(2018, 9, 30)} and set(mine["year"]) == {2018}
+    assert set(mine.loc[mine["measure"] == "disbursed", "source"]) == {"local"}
+
+
+def test_a_date_that_is_not_in_the_year_cannot_be_confirmed_and_a_confirmation_can_be_undone(db_url: str) -> None:
+    at = upload(open_page("upload"), ("bc_2018.xlsx", workbook_bytes(("BC", funding_2018(), []))))
+    starting(at.date_input, "upload_as_of.").set_value(dt.date(2016, 9, 30)).run()
+    assert starting(at.button, "upload_context_confirm.").disabled
+    assert t("upload.context_mismatch", "vi", year=2018, date="30/09/2016") in [e.value for e in at.error]
+    starting(at.number_input, "upload_year.").set_value(2016).run()
+    starting(at.button, "upload_context_confirm.").click().run()
+    assert counts(at) == ["4", "0", "0"]
+    starting(at.button, "upload_context_forget.").click().run()
+    assert counts(at) == ["4", "1", "0"]
+    assert starting(at.date_input, "upload_as_of.").value == dt.date(2018, 12, 31)  # what the file gives, again
+
+
+def test_a_sheet_that_states_its_date_keeps_the_box_behind_a_toggle(db_url: str) -> None:
+    at = upload(open_page("upload"), ("bc.xlsx", workbook_bytes(("BC", funding_2018("(Tính đến ngày 30/09/2018)"), []))))
+    assert counts(at) == ["4", "0", "0"] and not at.date_input
+    starting(at.toggle, "upload_context_on.").set_value(True).run()
+    assert starting(at.date_input, "upload_as_of.").value == dt.date(2018, 9, 30)
+    assert t("upload.context_from", "vi", origin="ô A2") in texts(at)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_values_per_district_and_the_files_totals_beside_the_sum_of_its_rows(db_url: str, lang: str) -> None:
+    data = workbook_bytes(("Ho ngheo", poverty_2018(), []),
+                          ("Giai ngan", funding_2018("(Tính đến ngày 30/09/2018)", disbursed_total=1305.0), []))
+    at = upload(open_page("upload", lang), ("bc_2018.xlsx", data))
+    assert not at.exception
+    assert f"**{t('upload.values_title', lang)}**" in texts(at)
+    tables = [d.value for d in at.dataframe]
+    district, as_of = t("common.district", lang), t("data.col_as_of", lang)
+
+    def heading(measure: str) -> str:
+        return f"{measures()[measure].label(lang)} ({t(f'data.unit_{measures()[measure].unit}', lang)})"
+
+    def n(x: float, digits: int = 0) -> str:
+        return fmt.number(x, lang, digits)
+
+    poverty = next(v for v in tables if as_of in v.columns)  # two dates: the start and the end of the year
+    start, end = fmt.date(dt.date(2018, 1, 1), lang), fmt.date(dt.date(2018, 12, 31), lang)
+    assert list(poverty.columns) == [district, as_of, heading("households"), heading("poor_households")]
+    muong_te, sin_ho = (all_districts()[code].label(lang) for code in ("107", "108"))
+    assert poverty.values.tolist() == [[muong_te, start, fmt.MISSING, n(3000)], [muong_te, end, n(10000), n(2500)],
+                                       [sin_ho, start, fmt.MISSING, n(4000)], [sin_ho, end, n(15000), n(3600)]]
+    funding = next(v for v in tables if heading("plan") in v.columns)
+    assert list(funding.columns) == [district, heading("plan"), heading("disbursed")]
+    assert funding.values.tolist() == [[muong_te, n(1000, 1), n(400, 1)], [sin_ho, n(2000, 1), n(900, 1)]]
+    # the file's own totals beside the sum of the rows read, the difference marked
+    file_total, sum_of_rows, difference = (t(f"upload.col_{c}", lang) for c in ("file_total", "sum_of_rows", "difference"))
+    totals = [v for v in tables if file_total in v.columns]
+    assert [len(v) for v in totals] == [3, 2]  # one row per total cell, per sheet
+    checked = totals[1].set_index(t("common.cell", lang))
+    assert checked.loc["C6", [file_total, sum_of_rows, difference]].tolist() == [n(1305, 1), n(1300, 1), n(-5, 1)]
+    assert checked.loc["B6", difference] == n(0, 1)
+    assert ("1.305,0" if lang == "vi" else "1,305.0") == n(1305, 1)  # the Vietnamese way, or the English one
+    assert t("upload.totals_differ", lang, n=1) in texts(at)
+
+
+def test_one_district_group_fills_every_other_in_one_step(db_url: str) -> None:
+    at = upload(open_page("upload"), ("du_an.xlsx", projects_by_district()))
+    assert counts(at) == ["12", "0", "0"]
+    mapping_toggle(at).set_value(True).run()
+    letters = "CDEFGH"
+    for letter in letters:  # every meaning cleared
+        ending(at.selectbox, f".{letter}.kind.vi").set_value("ignore").run()
+    assert counts(at)[0] == "0"
+    assert not [b for b in at.button if (b.key or "").endswith(".fill")]  # nothing chosen yet to copy
+    # the first district's pair, read as the local budget's plan and disbursement
+    for letter, measure in (("C", "plan"), ("D", "disbursed")):
+        ending(at.selectbox, f".{letter}.kind.vi").set_value("value").run()
+        ending(at.selectbox, f".{letter}.measure.vi").set_value(measure).run()
+        ending(at.selectbox, f".{letter}.source.vi").set_value("local").run()
+    assert counts(at)[0] == "4"
+    assert t("upload.fill_groups_help", "vi", district="Mường Tè", n=2, columns=4) in texts(at)
+    ending(at.button, ".fill").click().run()  # one action for the other groups
+    assert not at.exception
+    for letter, measure, district in zip(letters, ["plan", "disbursed"] * 3, ["107", "107", "108", "108", "106", "106"]):
+        assert ending(at.selectbox, f".{letter}.kind.vi").value == "value"
+        assert ending(at.selectbox, f".{letter}.measure.vi").value == measure
+        assert ending(at.selectbox, f".{letter}.source.vi").value == "local"
+        assert ending(at.selectbox, f".{letter}.district.vi").value == district
+    assert counts(at) == ["12", "0", "0"]
+    assert t("upload.mapping_active", "vi", sheet="Theo du an", n=6) in texts(at)
+    assert not [b for b in at.button if (b.key or "").endswith(".fill")]  # done: nothing left to fill
+    # the table's last row: the first project only
+    starting(at.number_input, "upload_map_end.").set_value(6).run()
+    assert counts(at)[0] == "6"
+
+
+def test_the_mapping_table_offers_the_new_kinds_and_a_period_for_counts(db_url: str) -> None:
+    at = upload(open_page("upload"), ("bc_2018.xlsx", workbook_bytes(("Ho ngheo", poverty_2018(), []))))
+    mapping_toggle(at).set_value(True).run()
+    kinds = ending(at.selectbox, ".C.kind.vi").options
+    for kind in ("of_which", "before", "adjustment"):
+        assert t(f"upload.kind_{kind}", "vi") in kinds
+    period = ending(at.selectbox, ".C.period.vi")  # "Số hộ nghèo đầu năm": at the start of the year
+    assert period.value == "start"
+    assert ending(at.selectbox, ".D.period.vi").value == "end"
+    ending(at.selectbox, ".C.kind.vi").set_value("of_which").run()  # a part of another column: not stored
+    assert counts(at)[0] == "4"
+    ending(at.selectbox, ".C.kind.vi").set_value("value").run()
+    ending(at.selectbox, ".C.period.vi").set_value("end").run()  # now two columns for one key
+    assert counts(at)[:2] == ["4", "1"]  # same_key_columns: only the first is stored
 
 
 # --- 4–6. preview, commit, already imported, undo ------------------------------------------------------------------
