@@ -16,7 +16,7 @@ from loaders.text import escape_markdown
 from tests import test_pages
 from tests.hostile.builders import raw_xlsx, sheet_xml
 from tests.test_pages import open_page
-from tests.test_upload import upload
+from tests.test_upload import mapping_toggle, upload
 
 sample_db, db_url = test_pages.sample_db, test_pages.db_url
 
@@ -101,7 +101,7 @@ def rendered_markdown(at: Any) -> list[str]:
 
 def test_markdown_in_an_upload_renders_as_plain_text(db_url: str, tmp_path: Path) -> None:
     at = upload(open_page("upload"), (FILE, report_with_markdown()), ("wide.xlsx", too_wide(tmp_path)))
-    at.toggle[0].set_value(True).run()  # the mapping editor shows each header's text
+    mapping_toggle(at).set_value(True).run()  # the mapping editor shows each header's text
     assert not at.exception, [e.value for e in at.exception]
     texts = rendered_markdown(at)
     shown = "\n".join(texts)
