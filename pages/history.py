@@ -7,6 +7,7 @@ import streamlit as st
 
 from figures import fmt
 from pages import _auth_ui as auth
+from pages import _samples_ui as samples_ui
 from pages import _ui as ui
 from store import history
 
@@ -49,6 +50,7 @@ elif flash:
 if not batches:
     st.info(ui.tr("history.empty"))
     st.stop()
+samples_ui.offer("history_samples")
 
 columns = ("id", "file", "user", "imported_at", "facts_new", "facts_changed", "undone")
 table = pd.DataFrame([{c: b[c] for c in columns} for b in batches])

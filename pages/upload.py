@@ -10,6 +10,7 @@ from figures import fmt
 from loaders.template import write_template
 from loaders.text import escape_markdown as md
 from pages import _auth_ui as auth
+from pages import _samples_ui as samples_ui
 from pages import _ui as ui
 from pages import _upload_ui as up
 from store import history
@@ -100,6 +101,8 @@ if files:
     st.button(ui.tr("upload.import"), type="primary", disabled=not ready or bool(waiting), key="upload_import",
               icon=":material/database_upload:", on_click=up.commit, args=(ready,))
 up.show_flash(up.IMPORT_FLASH)
+if any(not b["undone"] and b["id"] not in ui.samples()[1] for b in history.history(engine)):
+    samples_ui.offer("upload_samples", after_import=True)  # real figures are in beside the samples: offer to remove them
 st.page_link("pages/history.py", label=ui.tr("upload.history_link"), icon=":material/history:")
 st.divider()
 up.profiles_section(engine, lang)

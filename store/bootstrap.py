@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from loaders.reference import SAMPLES_DIR
 
-from .auth import SYSTEM
+from .auth import SYSTEM, User
+from .db import write_transaction
 
 SAMPLE_USER = SYSTEM.username
 
@@ -19,13 +21,22 @@ def sample_files(directory: Path = SAMPLES_DIR) -> list[Path]:
 
 
 def load_samples_if_empty(engine: Engine) -> int:
-    """Import the sample workbooks when the store has no facts; the number of files written."""
+    """Import the sample workbooks into a store that has never imported anything; the number of files written.
+
+    A store whose imports were all undone, or whose samples were removed, stays as its users left it.
+    """
+    from sqlalchemy import select
+
     from loaders.api import import_files
 
     from .queries import is_empty
+    from .schema import batches
 
     if not is_empty(engine):
         return 0
+    with engine.connect() as conn:
+        if conn.execute(select(batches.c.id).limit(1)).first() is not None:
+            return 0
     reports, results = import_files(sample_files(), engine, user=SYSTEM)
     bad = [r.path for r in reports if not r.ok]
     if bad:
@@ -48,6 +59,11 @@ def create_first_admin(engine: Engine) -> bool:
 
 def sample_batch_ids(engine: Engine) -> set[int]:
     """Batches holding the illustrative samples: imported at first start, or the sample files imported again."""
+    with engine.connect() as conn:
+        return _sample_batch_ids(conn)
+
+
+def _sample_batch_ids(conn: Connection) -> set[int]:
     from sqlalchemy import or_, select
 
     from .schema import batches
@@ -55,8 +71,7 @@ def sample_batch_ids(engine: Engine) -> set[int]:
     names = [p.name for p in sample_files()]
     query = select(batches.c.id).where(batches.c.undone.is_(False),
                                        or_(batches.c.user_name == SAMPLE_USER, batches.c.file_name.in_(names)))
-    with engine.connect() as conn:
-        return {int(i) for (i,) in conn.execute(query)}
+    return {int(i) for (i,) in conn.execute(query)}
 
 
 def shows_samples(engine: Engine, ids: set[int] | None = None) -> bool:
@@ -73,3 +88,45 @@ def shows_samples(engine: Engine, ids: set[int] | None = None) -> bool:
         return False
     with engine.connect() as conn:
         return conn.execute(select(facts.c.id).where(CURRENT, facts.c.batch_id.in_(ids)).limit(1)).first() is not None
+
+
+@dataclass(frozen=True)
+class SamplesRemoved:
+    """What removing the samples did: the batches ended and the values taken out."""
+
+    batches: int
+    removed: int
+
+
+def remove_samples(engine: Engine, *, user: User | str = "cli") -> SamplesRemoved:
+    """Take every illustrative sample value out of the store at once (one transaction, audited).
+
+    The sample batches are marked undone, so no later undo brings their values back; real imports
+    are untouched. Allowed to whoever may undo imports of every district the samples cover.
+    """
+    return write_transaction(engine, lambda conn: _remove_samples(conn, user))
+
+
+def _remove_samples(conn: Connection, user: User | str) -> SamplesRemoved:
+    from sqlalchemy import select, update
+
+    from .auth import authorize, record
+    from .db import bump_data_version
+    from .schema import CURRENT, batches, facts
+    from .writes import lock_scope, refresh_coverage
+
+    ids = sorted(_sample_batch_ids(conn))
+    if not ids:
+        return SamplesRemoved(0, 0)
+    touched = conn.execute(select(facts.c.district_code).where(facts.c.batch_id.in_(ids)).distinct()).scalars().all()
+    name = authorize(conn, user, "undo", touched)
+    lock_scope(conn, touched)
+    scope = conn.execute(select(facts.c.dataset, facts.c.district_code, facts.c.year)
+                         .where(facts.c.batch_id.in_(ids), CURRENT).distinct()).all()
+    removed = conn.execute(update(facts).where(facts.c.batch_id.in_(ids), CURRENT).values(current=False)).rowcount
+    conn.execute(update(batches).where(batches.c.id.in_(ids)).values(undone=True))
+    if scope:
+        refresh_coverage(conn, {r[0] for r in scope}, {r[1] for r in scope}, {r[2] for r in scope})
+    record(conn, name, "remove_samples", ", ".join(str(i) for i in ids), removed, f"batches={len(ids)} removed={removed}")
+    bump_data_version(conn)
+    return SamplesRemoved(len(ids), removed)
