@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ._zip_check import cells_in
 from .errors import LoaderError, UnreadableFile
-from .i18n import t, thousands
+from .i18n import catalogue, t, thousands
 from .records import FileReport, Issue, Severity
 from .reference import ROOT
 from .text import FORMULA_PREFIXES
@@ -52,20 +52,21 @@ BAD_TITLE_CHARS = re.compile(r"[\\/*?:\[\]]")
 CELL_ADDRESS = re.compile(r"^\$?[A-Za-z]{1,3}\$?[1-9][0-9]{0,6}$")
 SUMMARY_WIDTHS = (10, 24, 90, 22, 8, 30)
 
-LABELS: dict[str, dict[str, Any]] = {
-    "vi": {
-        "author": "Kiểm tra dữ liệu", "sheet": "Lỗi tệp", "error": "Lỗi", "warning": "Cảnh báo",
-        "header": ("Mức độ", "Mã", "Nội dung", "Sheet", "Ô", "Vị trí"),
-        "more": "Còn {n} ô có vấn đề không được đánh dấu trong tệp (quá {limit} ô); xem danh sách trên.",
-        "none": "Không tìm thấy vấn đề nào.",
-    },
-    "en": {
-        "author": "Data check", "sheet": "File issues", "error": "Error", "warning": "Warning",
-        "header": ("Severity", "Code", "Message", "Sheet", "Cell", "Reference"),
-        "more": "{n} more cells with issues are not marked in the file (limit {limit}); see the list above.",
-        "none": "No issues found.",
-    },
-}
+
+
+def _labels(lang: str) -> dict[str, Any]:
+    """The copy's own words in its language, from the catalogue (section [annotate])."""
+    def a(key: str) -> str:
+        return t(f"annotate.{key}", lang)
+
+    return {"author": a("author"), "sheet": a("sheet"), "error": a("error"), "warning": a("warning"),
+            "header": tuple(a(k) for k in ("severity", "kind", "message", "sheet_column", "cell", "reference")),
+            "more": a("more"), "none": a("none"), "lang": lang}
+
+
+def issue_title(code: str, lang: str = "vi") -> str:
+    """The short name of a kind of issue in lang ('Tổng không khớp' for total_mismatch); the code if it has none."""
+    return catalogue(lang).get(f"issue_title.{code}") or catalogue("vi").get(f"issue_title.{code}") or code
 
 
 def annotated_copy(path: Path, report: FileReport, lang: str = "vi") -> bytes:
@@ -111,7 +112,7 @@ def annotate(path: Path, report: FileReport, lang: str = "vi") -> bytes:
 
     In this process: the server calls annotated_copy. LoaderError when the file has more than MAX_COPIED_CELLS.
     """
-    labels = LABELS.get(lang, LABELS["vi"])
+    labels = _labels(lang)
     wb, sheets = _open(Path(path), report, lang)
     unmarked = _mark(sheets, report.issues, labels)
     _write_summary(wb, report.issues, labels, unmarked)
@@ -248,14 +249,14 @@ def _write_summary(wb: Workbook, issues: list[Issue], labels: dict[str, Any], un
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A2"
     for row, issue in enumerate(sorted(issues, key=lambda i: i.severity is not Severity.ERROR), start=2):
-        values = (labels[issue.severity.value], issue.code, issue.message, issue.sheet or "", issue.cell or "",
+        values = (labels[issue.severity.value], issue_title(issue.code, labels["lang"]), issue.message, issue.sheet or "", issue.cell or "",
                   _reference(issue))
         for col, value in enumerate(values, start=1):
             _put(ws.cell(row, col), value)
     if not issues:
         _put(ws.cell(2, 1), labels["none"])
     if unmarked:
-        _put(ws.cell(ws.max_row + 2, 1), labels["more"].format(n=unmarked, limit=MAX_ANNOTATED_CELLS)).font = bold
+        _put(ws.cell(ws.max_row + 2, 1), labels["more"].format(n=thousands(unmarked, labels["lang"]), limit=thousands(MAX_ANNOTATED_CELLS, labels["lang"]))).font = bold
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = False  # several selected tabs would open the file with sheets grouped
     wb.active = 0

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
 from .reference import ROOT
@@ -15,6 +18,12 @@ LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
 # Babel's locale for each language: numbers and dates the Vietnamese way (368.450) or the British one
 LOCALES = {"vi": "vi_VN", "en": "en_GB"}
+# A date in a message, as figures.fmt.date writes it: 31/10/2017 (vi), 31 Oct 2017 (en)
+DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+# A moment (an audit row, a sign-in): 31/10/2017 14:05 in Vietnamese, 31 Oct 2017, 14:05 in English
+TIMESTAMP_PATTERNS = {"vi": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
+# Plain "en" writes "Sep"; en_GB's CLDR data writes "Sept" (as figures.fmt.date).
+TIMESTAMP_LOCALES = {"vi": "vi_VN", "en": "en"}
 
 
 def _flatten(prefix: str, table: dict[str, Any], out: dict[str, str]) -> None:
@@ -46,3 +55,31 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
 def thousands(n: int, lang: str = DEFAULT_LANGUAGE) -> str:
     """A count with the language's thousands separator, for messages: 100.000.000 (vi), 100,000,000 (en)."""
     return format_decimal(n, format="#,##0", locale=LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE]))
+
+
+def number(value: float, lang: str = DEFAULT_LANGUAGE, digits: int = 3) -> str:
+    """A number in a message, rounded half up to at most digits decimals: 294.619 / 368.452,5 (vi), 294,619 (en)."""
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    # -0.0001 rounds to -0: show it as 0
+    return format_decimal(rounded if rounded != 0 else abs(rounded), format=pattern,
+                          locale=LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE]))
+
+
+def rate(value: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A rate given in percent, for messages, to one decimal: 103,1 (vi), 103.1 (en); the template adds '%'."""
+    return number(value, lang, digits=1)
+
+
+def date(day: dt.date, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A date in a message: '31/10/2017' (vi), '31 Oct 2017' (en)."""
+    return format_date(day, DATE_PATTERNS.get(lang, DATE_PATTERNS[DEFAULT_LANGUAGE]),
+                       locale=TIMESTAMP_LOCALES.get(lang, TIMESTAMP_LOCALES[DEFAULT_LANGUAGE]))
+
+
+def timestamp(moment: dt.datetime | str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A moment to the minute: '31/10/2017 14:05' (vi), '31 Oct 2017, 14:05' (en)."""
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment)
+    return format_datetime(moment, TIMESTAMP_PATTERNS.get(lang, TIMESTAMP_PATTERNS[DEFAULT_LANGUAGE]),
+                           locale=TIMESTAMP_LOCALES.get(lang, TIMESTAMP_LOCALES[DEFAULT_LANGUAGE]))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from .i18n import number, rate
 from .records import Severity
 from .reference import source_parent
-from .values import format_number, implausible
+from .values import implausible
 
 if TYPE_CHECKING:
     from .report_reader import Column, ReportSheetReader
@@ -16,8 +17,6 @@ RATE_TOLERANCE = 0.15  # percentage points: reports round rates
 TOTAL_TOLERANCE = 0.5  # million VND or households: reports round amounts
 
 
-def _fmt(x: float) -> str:
-    return format_number(round(x, 3))
 
 
 def check_sheet(reader: ReportSheetReader, columns: list[Column], kinds: dict[int, tuple[str, str | None]],
@@ -27,7 +26,7 @@ def check_sheet(reader: ReportSheetReader, columns: list[Column], kinds: dict[in
     value_cols = [c for c in columns if c.kind in ("value", "total")]
 
     def mismatch(r: int, c: int, expected: float, parts: str) -> None:
-        reader.issue(Severity.WARNING, "total_mismatch", grid.cell(r, c), value=_fmt(values[(r, c)]), expected=_fmt(expected), parts=parts)
+        reader.issue(Severity.WARNING, "total_mismatch", grid.cell(r, c), value=number(values[(r, c)], reader.lang), expected=number(expected, reader.lang), parts=parts)
 
     # total rows against the rows they total; the file's own totals are kept for the preview
     if stored_rows:
@@ -92,7 +91,7 @@ def _check_adjustment(reader: ReportSheetReader, columns: list[Column], values: 
         expected = sum(values.get((r, c.index), 0.0) for c in before + change)
         if abs(expected - values[(r, after.index)]) > TOTAL_TOLERANCE:
             reader.issue(Severity.WARNING, "adjustment_mismatch", reader.grid.cell(r, after.index),
-                         value=_fmt(values[(r, after.index)]), expected=_fmt(expected))
+                         value=number(values[(r, after.index)], reader.lang), expected=number(expected, reader.lang))
 
 
 def _row_totals(columns: list[Column], values: dict[tuple[int, int], float], r: int,
@@ -123,7 +122,7 @@ def _check_row(reader: ReportSheetReader, columns: list[Column], values: dict[tu
             plan = plans.get((col.source, col.district))
             if plan is not None and values[(r, col.index)] > plan + 1e-6:
                 reader.issue(Severity.WARNING, "disbursed_above_plan", grid.cell(r, col.index),
-                             disbursed=_fmt(values[(r, col.index)]), plan=_fmt(plan))
+                             disbursed=number(values[(r, col.index)], reader.lang), plan=number(plan, reader.lang))
     # poverty counts within households
     for district in {d for (_, d) in totals}:
         households = totals.get(("households", district))
@@ -131,7 +130,7 @@ def _check_row(reader: ReportSheetReader, columns: list[Column], values: dict[tu
         if households is not None and poor > households:
             col = next(c for c in columns if c.measure in ("poor_households", "near_poor_households")
                        and c.district == district and c.kind == "value" and c.period is None)
-            reader.issue(Severity.ERROR, "poor_above_households", grid.cell(r, col.index), poor=_fmt(poor), households=_fmt(households))
+            reader.issue(Severity.ERROR, "poor_above_households", grid.cell(r, col.index), poor=number(poor, reader.lang), households=number(households, reader.lang))
     # given rates against the counts or amounts they come from
     for col in columns:
         if col.kind != "rate" or (r, col.index) not in values:
@@ -150,7 +149,7 @@ def _check_row(reader: ReportSheetReader, columns: list[Column], values: dict[tu
         computed = part / whole * 100
         as_percent = given * 100 if given <= 1.0 and computed > 1.0 else given
         if abs(as_percent - computed) > RATE_TOLERANCE:
-            reader.issue(Severity.WARNING, "rate_mismatch", grid.cell(r, col.index), value=_fmt(as_percent), expected=_fmt(computed))
+            reader.issue(Severity.WARNING, "rate_mismatch", grid.cell(r, col.index), value=rate(as_percent, reader.lang), expected=rate(computed, reader.lang))
 
 
 def _sourced(columns: list[Column], values: dict[tuple[int, int], float], r: int, measure: str, rate: Column) -> float | None:

@@ -12,7 +12,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from .header import Header, candidate_headers, district_columns, find_header, is_header_row
-from .i18n import t
+from .i18n import number, t
 from .options import ReaderOptions
 from .records import Dataset, FileReport, Issue, Record, Severity
 from .reference import (
@@ -29,7 +29,7 @@ from .template_spec import POVERTY_YEARS, PROGRAMME_YEARS, date_in_year
 from .text import fold
 from .title_block import _SIGNED, TitleBlock, as_of_in, read_title_block, year_in, year_in_name
 from .transpose import TransposedGrid, transposed
-from .values import format_number, parse_column, parse_date, parse_year
+from .values import parse_column, parse_date, parse_year
 from .workbook import Grid
 
 FUNDING_MEASURES = {"plan", "disbursed"}
@@ -671,13 +671,13 @@ class ReportSheetReader:
                     self.issue(Severity.ERROR, "bad_number", cell, value=row[col.index])
                     continue
                 if problem == "ambiguous_number":
-                    self.issue(Severity.WARNING, "ambiguous_number", cell, value=row[col.index], read=format_number(value or 0))
+                    self.issue(Severity.WARNING, "ambiguous_number", cell, value=row[col.index], read=number(value or 0, self.lang))
                 if value is None:
                     if cell in grid.formulas_without_value:
                         self.issue(Severity.WARNING, "formula_without_value", cell)
                     continue
                 if value < 0 and col.kind not in ("rate", "adjustment"):  # an error that blocks the import; still shown as read
-                    self.issue(Severity.ERROR, "negative_value", cell, value=format_number(value))
+                    self.issue(Severity.ERROR, "negative_value", cell, value=number(value, self.lang))
                 values[(r, col.index)] = value * col.factor if col.kind != "rate" else value
             if kinds[r][0] in ("unit", "component"):
                 dup_key = (kinds[r][1], when[r])

@@ -7,6 +7,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from . import i18n
 from .i18n import t
 from .records import Dataset, FileReport, Issue, Record, Severity
 from .reference import (
@@ -32,7 +33,7 @@ from .template_spec import (
     date_in_year,
 )
 from .text import fold
-from .values import MAX_ABS_VALUE, format_number, implausible, is_blank, parse_date, parse_number, parse_year
+from .values import MAX_ABS_VALUE, implausible, is_blank, parse_date, parse_number, parse_year
 from .workbook import Grid
 
 HEADER_SCAN_ROWS = 30
@@ -199,7 +200,7 @@ class _SheetReader:
                     self.error("missing_value", address, column=col.header)
                 continue
             if number < 0:
-                self.error("negative_value", address, value=format_number(number))
+                self.error("negative_value", address, value=i18n.number(number, self.lang))
                 continue
             values[col.field] = (number, address)
         for field, (number, address) in values.items():
@@ -280,17 +281,17 @@ class _SheetReader:
         if "plan" in values and "disbursed" in values and values["disbursed"][0] > values["plan"][0] + 1e-6:
             self.issue(
                 Severity.WARNING, "disbursed_above_plan", values["disbursed"][1],
-                disbursed=format_number(values["disbursed"][0]), plan=format_number(values["plan"][0]),
+                disbursed=i18n.number(values["disbursed"][0], self.lang), plan=i18n.number(values["plan"][0], self.lang),
             )
         if "households" in values:
             poor = sum(values[k][0] for k in ("poor_households", "near_poor_households") if k in values)
             if poor > values["households"][0]:
                 self.error(
                     "poor_above_households", values.get("poor_households", values["households"])[1],
-                    poor=format_number(poor), households=format_number(values["households"][0]),
+                    poor=i18n.number(poor, self.lang), households=i18n.number(values["households"][0], self.lang),
                 )
         if "value" in values and not 0 <= values["value"][0] <= 100:
-            self.error("rate_out_of_range", values["value"][1], value=format_number(values["value"][0]))
+            self.error("rate_out_of_range", values["value"][1], value=i18n.rate(values["value"][0], self.lang))
 
 
 def is_template(grids: list[Grid]) -> bool:
@@ -362,9 +363,9 @@ def check_records(report: FileReport, lang: str = "vi", *, duplicates: bool = Tr
                 report.issues.append(
                     Issue(
                         Severity.WARNING, "cumulative_decrease",
-                        t("issue.cumulative_decrease", lang, date=later.as_of.strftime("%d/%m/%Y"),
-                          value=format_number(later.value), earlier_date=earlier.as_of.strftime("%d/%m/%Y"),
-                          earlier=format_number(earlier.value)),
+                        t("issue.cumulative_decrease", lang, date=i18n.date(later.as_of, lang),
+                          value=i18n.number(later.value, lang), earlier_date=i18n.date(earlier.as_of, lang),
+                          earlier=i18n.number(earlier.value, lang)),
                         later.sheet, later.cell,
                     )
                 )

@@ -7,7 +7,7 @@ import math
 import re
 from typing import Any
 
-from .i18n import t
+from .i18n import number, t
 from .records import Severity
 from .reference import measures
 
@@ -81,7 +81,7 @@ def implausible(measure: str, value: float, lang: str = "vi") -> tuple[Severity,
         severity, code, bound = Severity.WARNING, "implausible_value", m.warn_above
     else:
         return None
-    return severity, code, dict(value=format_number(value), bound=format_number(bound), measure=m.label(lang),
+    return severity, code, dict(value=number(value, lang), bound=number(bound, lang), measure=m.label(lang),
                                 unit=t(f"data.unit_{m.unit}", lang))
 
 
@@ -115,11 +115,6 @@ def parse_date(value: object) -> dt.date:
         year, month, day = (int(g) for g in m.groups())
         return dt.date(year, month, day)
     raise ValueError(value)
-
-
-def format_number(value: float) -> str:
-    """Plain text for a number in a message: '1234.5', no trailing '.0'."""
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:g}"
 
 
 _VI_EVIDENCE = (re.compile(r"^-?\d{1,3}(\.\d{3}){2,}(,\d+)?$"), re.compile(r"^-?[\d.]*\d,\d+$"))

@@ -1,11 +1,11 @@
 """Người dùng: admins add users, set roles and district scopes, disable them and reset passwords."""
 
-import pandas as pd
 import streamlit as st
 
 from loaders.reference import all_districts, districts, province_of
 from pages import _auth_ui as auth
 from pages import _ui as ui
+from store.audit_text import users_table
 from store.auth import Role, add_user, list_users, set_user
 
 ui.run_through_entrypoint()
@@ -13,7 +13,7 @@ auth.require("users")
 st.title(ui.tr("auth.users_title"))
 engine, by = ui.engine(), auth.actor()
 people = list_users(engine)
-st.dataframe(pd.DataFrame(people).drop(columns=["email"], errors="ignore"), hide_index=True, width="stretch")
+st.dataframe(users_table(people, ui.lang(), ui.district_label), hide_index=True, width="stretch")
 
 roles = [r.name.lower() for r in Role]
 # the districts of the province chosen in the sidebar; for the whole country, every district

@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 from loaders import annotate as annotate_module
 from loaders import inspect_file
 from loaders.annotate import annotate
+from loaders.i18n import t
 from loaders.records import FileReport, Issue, Severity
 from loaders.template import build_workbook
 from loaders.template_spec import FUNDING
@@ -104,7 +105,7 @@ def test_sheet_issue_goes_on_a1_and_file_issue_only_on_the_summary(tmp_path):
     ])
     wb = _load(annotate(path, report))
     assert wb[SHEET]["A1"].comment.text == "Cảnh báo: Bỏ qua sheet"
-    assert ("Lỗi", "no_table", "Không tìm thấy bảng", None, None, None) in _summary_rows(wb)
+    assert ("Lỗi", "Không có bảng số liệu", "Không tìm thấy bảng", None, None, None) in _summary_rows(wb)
 
 
 def test_csv_becomes_xlsx_with_values_at_their_addresses(tmp_path):
@@ -129,7 +130,7 @@ def test_unreadable_file_gives_a_summary_only_workbook(tmp_path):
     assert [i.code for i in report.issues] == ["unreadable_file"]
     wb = _load(annotate(path, report))
     assert wb.sheetnames == ["Lỗi tệp"]
-    assert _summary_rows(wb)[0][:3] == ("Lỗi", "unreadable_file", report.issues[0].message)
+    assert _summary_rows(wb)[0][:3] == ("Lỗi", "Không mở được tệp", report.issues[0].message)
 
 
 def test_summary_lists_every_issue_with_a_plain_reference(tmp_path):
@@ -178,3 +179,23 @@ def test_unusable_cell_address_falls_back_to_a1(tmp_path, cell):
     path = _plain(tmp_path)
     report = FileReport(str(path), issues=[Issue(ERROR, "e", "lỗi", SHEET, cell)])
     assert _load(annotate(path, report))[SHEET]["A1"].comment.text == "Lỗi: lỗi"
+
+
+@pytest.mark.parametrize(("lang", "sheet", "header", "kind"), [
+    ("vi", "Lỗi tệp", ("Mức độ", "Loại lỗi", "Nội dung", "Trang", "Ô", "Vị trí"), "Tổng không khớp"),
+    ("en", "File issues", ("Severity", "Kind", "Message", "Sheet", "Cell", "Reference"), "Total does not add up"),
+])
+def test_the_summary_sheet_speaks_the_files_language(tmp_path, lang, sheet, header, kind):
+    """Sheet name, headers, comment author and the kind of issue come from the catalogue, never a raw code."""
+    path = _plain(tmp_path)
+    report = FileReport(str(path), issues=[Issue(Severity.WARNING, "total_mismatch", "tổng", "Biểu 01", "D12")])
+    wb = _load(annotate(path, report, lang))
+    assert wb.sheetnames[0] == sheet
+    assert tuple(c.value for c in wb[sheet][1]) == header
+    assert _summary_rows(wb, sheet)[0][:2] == (t("annotate.warning", lang), kind)
+    assert wb["Biểu 01"]["D12"].comment.author == t("annotate.author", lang)
+    assert "total_mismatch" not in [c.value for row in wb[sheet].iter_rows() for c in row]
+
+
+def test_a_code_without_a_title_is_shown_as_it_is():
+    assert annotate_module.issue_title("no_such_code", "vi") == "no_such_code"

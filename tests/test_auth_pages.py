@@ -120,9 +120,9 @@ def test_an_analyst_uploads_and_an_admin_reads_users_and_audit(people: str) -> N
     assert at.file_uploader(key="upload_files") is not None
     admin = sign_in(start(), "boss")
     admin.switch_page("pages/users.py").run()
-    assert not admin.exception and set(admin.dataframe[0].value["username"]) == {"boss", "xem", "mt"}
+    assert not admin.exception and set(admin.dataframe[0].value[t("users_table.username", "vi")]) == {"boss", "xem", "mt"}
     admin.switch_page("pages/audit.py").run()
-    assert not admin.exception and "user_add" in set(admin.dataframe[0].value["action"])
+    assert not admin.exception and t("audit.action_user_add", "vi") in set(admin.dataframe[0].value[t("audit.action", "vi")])
 
 
 def test_viewing_can_require_sign_in(people: str, monkeypatch: pytest.MonkeyPatch) -> None:
