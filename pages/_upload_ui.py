@@ -725,23 +725,25 @@ def show_flash(key: str) -> None:
 # --- preview and commit --------------------------------------------------------------------------------------------
 
 def show_preview(frame: pd.DataFrame, lang: str) -> None:
-    """Per-district counts and the changed values (old → new), before anything is written."""
+    """Per-district counts and the changed or hidden values (old → new), before anything is written."""
     st.caption(ui.tr("upload.preview_intro"))
     counts = frame["status"].value_counts()
     st.markdown(ui.tr("upload.preview_summary", new=fmt.number(counts.get("new", 0), lang),
                       changed=fmt.number(counts.get("changed", 0), lang),
                       unchanged=fmt.number(counts.get("unchanged", 0), lang)))
+    if counts.get("hidden", 0):
+        st.warning(ui.tr("upload.preview_hidden", hidden=fmt.number(counts["hidden"], lang)))
     for name, statuses in frame.groupby("file", sort=False)["status"]:
         if set(statuses) == {"already_imported"}:
             st.info(ui.tr("upload.preview_already", file=md(name)))
     by_district = history.preview_by_district(frame)
     table = pd.DataFrame({ui.tr("common.district"): by_district["district_code"].map(district_label)})
-    for status in ("new", "changed", "unchanged", "already_imported"):
+    for status in ("new", "changed", "unchanged", "hidden", "already_imported"):
         table[ui.tr(f"upload.col_{status}")] = [fmt.number(v, lang) for v in by_district[status]]
     st.markdown(f"**{ui.tr('upload.by_district_title')}**")
     st.dataframe(table, hide_index=True, width="stretch")
     st.markdown(f"**{ui.tr('upload.changed_title')}**")
-    changed = frame[frame["status"] == "changed"]
+    changed = frame[frame["status"].isin(["changed", "hidden"])]
     if changed.empty:
         st.caption(ui.tr("upload.no_changes"))
         return
@@ -754,9 +756,11 @@ def show_preview(frame: pd.DataFrame, lang: str) -> None:
         ui.tr("data.col_component"): shown["component"].map(lambda c: components()[c].label(lang) if c in components() else c),
         ui.tr("data.col_source"): shown["source"].map(lambda s: sources()[s].label(lang) if s in sources() else s),
         ui.tr("data.col_measure"): shown["measure"].map(lambda m: measures()[m].label(lang) if m in measures() else m),
+        ui.tr("upload.col_status"): shown["status"].map(lambda s: ui.tr(f"upload.col_{s}")),
         ui.tr("upload.col_old"): [fmt.number(v, lang, d) for v, d in zip(shown["old"], digits)],
         ui.tr("upload.col_value"): [fmt.number(v, lang, d) for v, d in zip(shown["new"], digits)],
-        ui.tr("upload.col_where"): [f"{f} · '{s}'!{c}" for f, s, c in zip(shown["file"], shown["sheet"], shown["cell"])],
+        ui.tr("upload.col_where"): [f"{f} · '{s}'!{c}" if c else "" for f, s, c in zip(shown["file"], shown["sheet"], shown["cell"])],
+        ui.tr("upload.col_old_batch"): [fmt.number(b, lang) for b in shown["old_batch"]],
     }), hide_index=True, width="stretch")
     if len(changed) > len(shown):
         st.caption(ui.tr("upload.changed_shown", n=fmt.number(len(shown), lang), total=fmt.number(len(changed), lang)))

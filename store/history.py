@@ -14,14 +14,18 @@ from loaders.records import FileReport
 from .auth import User, authorize, record
 from .db import bump_data_version, write_transaction
 from .schema import CURRENT, FACT_KEY, batches, facts
-from .writes import TOLERANCE, _current_values, lock_scope, refresh_coverage
+from .writes import TOLERANCE, _current_values, hidden_keys, lock_scope, refresh_coverage
 
 
 def preview(engine: Engine, reports: list[FileReport]) -> pd.DataFrame:
     """What importing the reports would do, value by value, writing nothing.
 
     One row per record: its key, ``old`` and ``new`` value, and ``status`` new,
-    changed, unchanged, or already_imported (the same file is in the store).
+    changed, unchanged, or already_imported (the same file is in the store); then one
+    row per current value the file would end without giving it (store.writes.hidden_keys:
+    the other level of the source tree, older funding of the same district and date at
+    another grain), status ``hidden``, its ``old`` value and no ``new``. ``old_batch`` is
+    the batch of the old value.
     """
     rows: list[dict[str, Any]] = []
     with engine.connect() as conn:
@@ -40,17 +44,28 @@ def preview(engine: Engine, reports: list[FileReport]) -> pd.DataFrame:
                 else:
                     status = "changed"
                 rows.append({**dict(zip(FACT_KEY, rec.key)), "file": report.path, "sheet": rec.sheet,
-                             "cell": rec.cell, "old": old[1] if old else None, "new": rec.value, "status": status})
-    columns = [*FACT_KEY, "file", "sheet", "cell", "old", "new", "status"]
-    return pd.DataFrame(rows, columns=columns)
+                             "cell": rec.cell, "old": old[1] if old else None, "new": rec.value, "status": status,
+                             "old_batch": old[2] if old else None})
+            if seen is None:
+                for key in hidden_keys(existing, [rec.key for rec in report.records]):
+                    rows.append({**dict(zip(FACT_KEY, key)), "file": report.path, "sheet": "", "cell": "",
+                                 "old": existing[key][1], "new": None, "status": "hidden",
+                                 "old_batch": existing[key][2]})
+    columns = [*FACT_KEY, "file", "sheet", "cell", "old", "new", "status", "old_batch"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["old_batch"] = frame["old_batch"].astype("Int64")
+    return frame
 
 
 def preview_by_district(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counts of new, changed, unchanged (and already imported) values per district."""
+    """Counts of new, changed, unchanged, hidden (and already imported) values per district."""
+    statuses = ["new", "changed", "unchanged", "hidden", "already_imported"]
     if frame.empty:
-        return pd.DataFrame(columns=["district_code", "new", "changed", "unchanged", "already_imported"])
-    counts = frame.pivot_table(index="district_code", columns="status", values="new", aggfunc="count", fill_value=0)
-    counts = counts.reindex(columns=["new", "changed", "unchanged", "already_imported"], fill_value=0)
+        return pd.DataFrame(columns=["district_code", *statuses])
+    # counted on status itself: a hidden value has no new value
+    counts = frame.pivot_table(index="district_code", columns="status", values="measure", aggfunc="count",
+                               fill_value=0)
+    counts = counts.reindex(columns=statuses, fill_value=0)
     counts.columns.name = None
     return counts.reset_index()
 

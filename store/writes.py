@@ -24,6 +24,7 @@ TOLERANCE = 1e-6
 _CHUNK = 500
 # PostgreSQL: statistics are refreshed after an import that added this many facts
 ANALYZE_AFTER = 100_000
+_COMPONENT, _SOURCE, _AS_OF_KEY = (FACT_KEY.index(k) for k in ("component", "source", "as_of"))
 # PostgreSQL: first key of the advisory locks on a province's facts (two-integer keys; the migration
 # lock in store/db.py is a bigint key, a space of its own)
 FACTS_LOCK = 7301
@@ -58,7 +59,9 @@ def write_reports(
     A file whose SHA-256 matches a batch already in the store (and not undone)
     is skipped. A record whose key already has the same current value is
     counted as unchanged; a different value replaces the old one, which stays
-    in history with ``replaced_by`` set. ``user`` must be allowed to import
+    in history with ``replaced_by`` set; so do current values the file ends without giving
+    them (hidden_keys: the other level of the source tree, and older funding of the same
+    district and date at another grain). ``user`` must be allowed to import
     every district in the files (store/auth.py); each batch is audited.
 
     Imports and undos of the same provinces run one after the other (lock_scope), and the
@@ -138,9 +141,9 @@ def _write_one(conn, report: FileReport, *, user: str, now: dt.datetime) -> Batc
                 continue
             replaced.append(old[0])
         new_rows.append((*key, province[rec.district_code], rec.value, rec.sheet, rec.cell, batch_id, True, None))
-    superseded = _other_source_level(existing, keys)
+    hidden = [existing[k][0] for k in hidden_keys(existing, keys)]
 
-    ended = replaced + superseded
+    ended = replaced + hidden
     for i in range(0, len(ended), _CHUNK):
         chunk = ended[i : i + _CHUNK]
         # only values still current: one that stopped being current since we read it (an undo that
@@ -158,14 +161,51 @@ def _write_one(conn, report: FileReport, *, user: str, now: dt.datetime) -> Batc
     return BatchResult(name, report.sha256, batch_id, new, changed, unchanged)
 
 
-def _other_source_level(existing: dict[tuple[Any, ...], tuple[int, float]], keys: list[tuple[Any, ...]]) -> list[int]:
+def hidden_keys(existing: dict[tuple[Any, ...], tuple[int, float, int]], keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Keys of current facts a file with these keys ends without giving them (the preview's "hidden").
+
+    Two rules, each ending what would otherwise count the same money twice or let an older figure
+    win over a newer one: another level of the source tree (_other_source_level), and older funding
+    of the same district and date at another grain (_other_grain). Each fact keeps ``replaced_by``,
+    so undoing the newer file brings them back.
+    """
+    return list(dict.fromkeys([*_other_source_level(existing, keys), *_other_grain(existing, keys)]))
+
+
+def _grain(key: tuple[Any, ...]) -> tuple[bool, bool]:
+    """Whether a funding fact's key has a component and a source (store.metrics._GRAINS)."""
+    return key[_COMPONENT] != "", key[_SOURCE] != ""
+
+
+def _other_grain(existing: dict[tuple[Any, ...], tuple[int, float, int]], keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Current funding of the districts and dates this file gives, at a grain the file does not give there.
+
+    For a district and report date the newest import wins, whatever the grain of older figures:
+    store.metrics.at_finest_grain counts only the finest grain present, so an older report by
+    project and source would otherwise hide a newer one by source alone. Decided here, when the
+    newer file is written, rather than in every read: the batches of one province are written one
+    after another (lock_scope), so the file being written is the newest; every reader (the SQL
+    frames, current_facts, exports, coverage counts) then sees one consistent set of current facts
+    with no per-query window over batches; and undo brings the older figures back through
+    ``replaced_by``, as for _other_source_level. Values at a grain the file gives stay beside it
+    (one report per source adds up); the same key is replaced as usual.
+    """
+    given: dict[tuple[Any, ...], set[tuple[bool, bool]]] = {}
+    for key in keys:
+        if key[0] == "funding":
+            given.setdefault(key[:_AS_OF_KEY + 1], set()).add(_grain(key))
+    return [k for k in existing if (grains := given.get(k[:_AS_OF_KEY + 1])) is not None and _grain(k) not in grains]
+
+
+def _other_source_level(existing: dict[tuple[Any, ...], tuple[int, float, int]],
+                        keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Current facts this file gives at another level of the source tree: they stop being current.
 
     The central budget unsplit (``central``) and split (``central_investment``, ``central_recurrent``)
     are the same money. A newer file giving one level replaces what an older file gave at the other,
     so the money counts once, and undoing the newer file brings the older figure back.
     """
-    source = FACT_KEY.index("source")
+    source = _SOURCE
     mine = set(keys)
     related: set[tuple[Any, ...]] = set()
     for key in mine:
@@ -174,7 +214,7 @@ def _other_source_level(existing: dict[tuple[Any, ...], tuple[int, float]], keys
         if parent := source_parent(code):
             others.append(parent)
         related.update((*key[:source], other, *key[source + 1:]) for other in others)
-    return [existing[k][0] for k in related - mine if k in existing]
+    return [k for k in related - mine if k in existing]
 
 
 def lock_scope(conn: Connection, district_codes: Iterable[str]) -> None:
@@ -241,15 +281,15 @@ def refresh_coverage(conn: Connection, datasets: Iterable[str], districts: Itera
     ))
 
 
-def _current_values(conn, report: FileReport) -> dict[tuple, tuple[int, float]]:  # type: ignore[no-untyped-def]
-    """Current (id, value) by key for the districts and years the report touches."""
+def _current_values(conn, report: FileReport) -> dict[tuple, tuple[int, float, int]]:  # type: ignore[no-untyped-def]
+    """Current (id, value, batch_id) by key for the districts and years the report touches."""
     if not report.records:
         return {}
     districts = sorted({r.district_code for r in report.records})
     years = sorted({r.year for r in report.records})
     datasets = sorted({r.dataset.value for r in report.records})
     rows = conn.execute(
-        select(facts.c.id, facts.c.value, *(facts.c[k] for k in FACT_KEY)).where(
+        select(facts.c.id, facts.c.value, facts.c.batch_id, *(facts.c[k] for k in FACT_KEY)).where(
             CURRENT,
             facts.c.dataset.in_(datasets),
             facts.c.year.in_(years),
@@ -260,5 +300,5 @@ def _current_values(conn, report: FileReport) -> dict[tuple, tuple[int, float]]:
     out = {}
     for row in rows:
         key = tuple(row._mapping[k] for k in FACT_KEY)
-        out[key] = (row.id, row.value)
+        out[key] = (row.id, row.value, row.batch_id)
     return out

@@ -71,3 +71,14 @@ def test_upload_offers_to_remove_samples_once_real_figures_are_in(db_url: str, m
     at.button(key="upload_import").click().run()
     assert not at.exception
     assert [c for c in at.checkbox if (c.key or "").startswith("upload_samples")]
+
+
+def test_the_audit_says_it_in_words(engine):
+    from store.audit_text import audit_table
+    from store.auth import audit_log
+
+    load_samples_if_empty(engine)
+    remove_samples(engine, user="a")
+    table = audit_table(audit_log(engine), "vi")
+    assert list(table["Thao tác"])[0] == "Xóa số liệu mẫu"  # newest first, after the sample imports
+    assert table["Chi tiết"][0].startswith(f"{len(sample_files())} lần nhập số liệu mẫu: gỡ ")
