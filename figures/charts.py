@@ -16,13 +16,16 @@ from plotly.subplots import make_subplots
 
 from loaders.i18n import t
 from loaders.reference import all_districts, components, provinces, sources
+from store.metrics import TargetStatus, target_status
 
 from . import fmt
 
-# A sober palette: one blue for the data, amber for what needs attention.
+# A sober palette: one blue for the data, amber for what needs attention, grey where there is no
+# target to judge by (never shown as success).
 BLUE = "#1f5f8b"
 LIGHT_BLUE = "#9ec5e0"
 WARNING = "#d9822b"
+NO_TARGET_GREY = "#a6a6a6"
 TARGET = "#222222"
 PLAN = "#7f7f7f"
 SERIES = ["#1f5f8b", "#4d9a6b", "#c9a227", "#8c5a9e", "#c0504d", "#5b8fa8", "#8a8a5c", "#d27fa6"]
@@ -46,6 +49,20 @@ def _marker(count: int, widest: int = 34) -> int:
 
 def _hover(lines: list[str]) -> str:
     return "<br>".join(lines)
+
+
+def _target_text(value: float, lang: str, digits: int = 1) -> str:
+    """A target in a hover: the rate, or 'chưa có chỉ tiêu'."""
+    return t("common.no_target", lang) if pd.isna(value) else fmt.percent(value, lang, digits)
+
+
+def _status_traces(status: pd.Series, lang: str, behind_label: str) -> list[tuple[list[int], str, str]]:
+    """(positions, legend name, colour) of the bars on target, behind and without target, those present."""
+    states = ((TargetStatus.ON_TARGET, t("chart.on_target", lang), BLUE), (TargetStatus.BEHIND, behind_label, WARNING),
+              (TargetStatus.NO_TARGET, t("chart.no_target", lang), NO_TARGET_GREY))
+    values = status.tolist()
+    out = [([i for i, v in enumerate(values) if v == state.value], label, colour) for state, label, colour in states]
+    return [trace for trace in out if trace[0]]
 
 
 def _finish(fig: go.Figure, lang: str, title: str, source_note: str, height: int = 460) -> go.Figure:
@@ -76,7 +93,7 @@ def ranked_disbursement(
     unit: str = "district_code",
 ) -> go.Figure:
     """Districts (or provinces: unit='province_code') ranked by disbursement rate, the target as a
-    marker, lagging bars in amber."""
+    marker, lagging bars in amber, bars without a target grey."""
     title = t(_titled("chart.ranked_title", unit), lang, year=year, date=fmt.date(as_of, lang))
     frame = by_district.dropna(subset=["disbursement_rate"]).sort_values("disbursement_rate")
     if frame.empty:
@@ -93,7 +110,7 @@ def ranked_disbursement(
         lines = [
             f"<b>{district_name(getattr(r, unit), lang)}</b>",
             f"{t('chart.disbursement_rate', lang)}: {fmt.percent(r.disbursement_rate, lang)}",
-            f"{t('chart.target', lang)}: {fmt.percent(r.target_rate, lang)}",
+            f"{t('chart.target', lang)}: {_target_text(r.target_rate, lang)}",
             f"{t('chart.disbursed', lang)}: {fmt.money(r.disbursed, lang)}",
             f"{t('chart.plan', lang)}: {fmt.money(r.plan, lang)}",
         ]
@@ -101,22 +118,20 @@ def ranked_disbursement(
             lines.append(t("chart.report_as_of", lang, date=fmt.date(r.report_as_of, lang)))
         hover.append(_hover(lines))
     fig = go.Figure()
-    lagging = frame["lagging"].astype(bool).tolist()
-    for flag, label, colour in ((False, t("chart.on_target", lang), BLUE), (True, t("chart.lagging", lang), WARNING)):
-        idx = [i for i, v in enumerate(lagging) if v == flag]
-        if not idx:
-            continue
+    status = target_status(frame["disbursement_rate"], frame["target_rate"])
+    for idx, label, colour in _status_traces(status, lang, t("chart.lagging", lang)):
         fig.add_bar(
             y=[names[i] for i in idx], x=frame["disbursement_rate"].iloc[idx], orientation="h",
             name=label, marker_color=colour, hovertext=[hover[i] for i in idx], hoverinfo="text",
             text=[fmt.percent(v, lang) for v in frame["disbursement_rate"].iloc[idx]], textposition="inside",
             insidetextanchor="end",
         )
-    fig.add_scatter(
-        y=names, x=frame["target_rate"], mode="markers", name=t("chart.target", lang),
-        marker={"symbol": "line-ns", "size": 26 if len(names) <= 12 else 18, "line": {"width": 3, "color": TARGET}},
-        hovertext=hover, hoverinfo="text",
-    )
+    if frame["target_rate"].notna().any():  # no 'Chỉ tiêu' in the legend when there is none
+        fig.add_scatter(
+            y=names, x=frame["target_rate"], mode="markers", name=t("chart.target", lang),
+            marker={"symbol": "line-ns", "size": 26 if len(names) <= 12 else 18, "line": {"width": 3, "color": TARGET}},
+            hovertext=hover, hoverinfo="text",
+        )
     fig.update_yaxes(categoryorder="array", categoryarray=names)
     fig.update_xaxes(title_text=t("chart.disbursement_rate_axis", lang), range=[0, 105], ticksuffix="%",
                      gridcolor="#e5e5e5")
@@ -186,28 +201,27 @@ def poverty_vs_target(poverty: pd.DataFrame, lang: str, *, year: int, source_not
         return _empty(lang, title, source_note)
     frame = frame.set_index(unit).sort_index()
     names = [district_name(c, lang) for c in frame.index]
-    off_track = (frame["poor_rate"] > frame["target_poor_rate"]).tolist()
+    status = target_status(frame["poor_rate"], frame["target_poor_rate"], lower_is_better=True)
     hover = [
         _hover([
             f"<b>{n}</b>",
             f"{t('chart.poor_rate', lang)}: {fmt.percent(r.poor_rate, lang, 2)}",
-            f"{t('chart.target', lang)}: {fmt.percent(r.target_poor_rate, lang, 2)}",
+            f"{t('chart.target', lang)}: {_target_text(r.target_poor_rate, lang, 2)}",
             f"{t('chart.poor_households', lang)}: {fmt.number(r.poor_households, lang)}",
             f"{t('chart.households', lang)}: {fmt.number(r.households, lang)}",
         ])
         for n, r in zip(names, frame.itertuples())
     ]
     fig = go.Figure()
-    for flag, label, colour in ((False, t("chart.on_target", lang), BLUE), (True, t("chart.off_target", lang), WARNING)):
-        idx = [i for i, v in enumerate(off_track) if v == flag]
-        if idx:
-            fig.add_bar(x=[names[i] for i in idx], y=frame["poor_rate"].iloc[idx], name=label, marker_color=colour,
-                        hovertext=[hover[i] for i in idx], hoverinfo="text")
-    fig.add_scatter(
-        x=names, y=frame["target_poor_rate"], mode="markers", name=t("chart.target", lang),
-        marker={"symbol": "line-ew", "size": _marker(len(names)), "line": {"width": 3, "color": TARGET}},
-        hovertext=hover, hoverinfo="text",
-    )
+    for idx, label, colour in _status_traces(status, lang, t("chart.off_target", lang)):
+        fig.add_bar(x=[names[i] for i in idx], y=frame["poor_rate"].iloc[idx], name=label, marker_color=colour,
+                    hovertext=[hover[i] for i in idx], hoverinfo="text")
+    if frame["target_poor_rate"].notna().any():
+        fig.add_scatter(
+            x=names, y=frame["target_poor_rate"], mode="markers", name=t("chart.target", lang),
+            marker={"symbol": "line-ew", "size": _marker(len(names)), "line": {"width": 3, "color": TARGET}},
+            hovertext=hover, hoverinfo="text",
+        )
     fig.update_xaxes(categoryorder="array", categoryarray=names)
     fig.update_yaxes(title_text=t("chart.poor_rate_axis", lang), ticksuffix="%", gridcolor="#e5e5e5")
     return _finish(fig, lang, title, source_note)
@@ -233,7 +247,7 @@ def disbursement_curve(
                 f"{t('chart.disbursed', lang)}: {fmt.money(r.disbursed, lang)}",
                 f"{t('chart.plan', lang)}: {fmt.money(r.plan, lang)}",
                 f"{t('chart.disbursement_rate', lang)}: {fmt.percent(r.disbursement_rate, lang)}",
-                f"{t('chart.target', lang)}: {fmt.percent(r.target_rate, lang)}",
+                f"{t('chart.target', lang)}: {_target_text(r.target_rate, lang)}",
             ])
             for r in sel.itertuples()
         ]
@@ -269,7 +283,7 @@ def poverty_trend(poverty: pd.DataFrame, lang: str, *, district_code: str, sourc
         _hover([
             f"<b>{name} – {t('chart.year_n', lang, year=r.year)}</b>",
             f"{t('chart.poor_rate', lang)}: {fmt.percent(r.poor_rate, lang, 2)}",
-            f"{t('chart.target', lang)}: {fmt.percent(r.target_poor_rate, lang, 2)}",
+            f"{t('chart.target', lang)}: {_target_text(r.target_poor_rate, lang, 2)}",
             f"{t('chart.near_poor_rate', lang)}: {fmt.percent(r.near_poor_rate, lang, 2)}",
             f"{t('chart.poor_households', lang)}: {fmt.number(r.poor_households, lang)}",
         ])

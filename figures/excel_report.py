@@ -291,8 +291,9 @@ def table_poverty(figures: ReportFigures, lang: str) -> Table:
 
     def line(households: float | None, n_poor: float | None, n_near: float | None, goal: float | None) -> list[Any]:
         rate = _rate(n_poor, households, 2)
-        verdict = None if rate is None or goal is None else t(
-            "report.cell_met" if rate <= goal else "report.cell_not_met", lang)
+        # a rate without a target is not judged, and says so
+        verdict = None if rate is None else t(
+            "report.cell_no_target" if goal is None else "report.cell_met" if rate <= goal else "report.cell_not_met", lang)
         return [households, n_poor, rate, n_near, _rate(n_near, households, 2), goal, verdict]
 
     rows: list[Row] = [

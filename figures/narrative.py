@@ -19,6 +19,7 @@ from loaders.i18n import t
 from loaders.reference import DEFAULT_PROVINCE, all_districts, components, districts, province_of, sources
 from store import metrics
 from store.bootstrap import SAMPLE_USER, sample_files
+from store.metrics import TargetStatus
 
 from . import fmt
 from .charts import district_name
@@ -152,21 +153,31 @@ def _funding_lines(figures: ReportFigures, lang: str) -> list[str]:
     prov, bd = figures.province, figures.by_district
     if bd["plan"].isna().all():
         return [t("report.no_funding", lang, year=figures.year, date=fmt.date(figures.as_of, lang))]
-    lines = [t("report.n_capital", lang, year=figures.year, plan=fmt.money(prov["plan"], lang),
+    capital = "report.n_capital" if pd.notna(prov["target_rate"]) else "report.n_capital_no_target"
+    lines = [t(capital, lang, year=figures.year, plan=fmt.money(prov["plan"], lang),
                date=fmt.date(figures.as_of, lang), disbursed=fmt.money(prov["disbursed"], lang),
                rate=fmt.percent(prov["disbursement_rate"], lang),
                target=fmt.percent(prov["target_rate"], lang))]
-    behind = furthest_behind(bd)
     rows = bd.set_index("district_code")
-    items = [t("report.n_district_rate", lang, district=district_name(c, lang),
-               rate=fmt.percent(rows.at[c, "disbursement_rate"], lang), target=fmt.percent(rows.at[c, "target_rate"], lang))
-             for c in behind]
-    lagging = [c for c in behind if bool(rows.at[c, "lagging"])]
+    count = len(bd.dropna(subset=["plan"]))
+    status = rows["status"]
+    # only districts with a target are judged; those without one are named, never counted as meeting it
+    judged = furthest_behind(bd[status.isin([TargetStatus.BEHIND.value, TargetStatus.ON_TARGET.value]).to_numpy()],
+                             n=len(bd))
+    items = {c: t("report.n_district_rate", lang, district=district_name(c, lang),
+                  rate=fmt.percent(rows.at[c, "disbursement_rate"], lang), target=fmt.percent(rows.at[c, "target_rate"], lang))
+             for c in judged}
+    lagging = [c for c in judged if status[c] == TargetStatus.BEHIND.value]
+    without = [c for c in bd["district_code"] if status[c] == TargetStatus.NO_TARGET.value]
     if lagging:
-        lines.append(t("report.n_lagging", lang, n=int(bd["lagging"].sum()), count=len(bd.dropna(subset=["plan"])),
-                       items="; ".join(items[: len(lagging)])))
-    elif behind:
-        lines.append(t("report.n_none_lagging", lang, item=items[0]))
+        lines.append(t("report.n_lagging", lang, n=len(lagging), count=count,
+                       items="; ".join(items[c] for c in lagging[:3])))
+    elif judged and not without:
+        lines.append(t("report.n_none_lagging", lang, item=items[judged[0]]))
+    elif judged:
+        lines.append(t("report.n_targeted_met", lang, n=len(judged), item=items[judged[0]]))
+    if without:
+        lines.append(t("report.n_no_target", lang, n=len(without), count=count, districts=_names(without, lang)))
     missing = [c for c in bd.loc[~bd["reported"].astype(bool), "district_code"]]
     if missing:
         lines.append(t("report.n_not_reported", lang, date=fmt.date(figures.as_of, lang), districts=_names(missing, lang)))
@@ -191,12 +202,20 @@ def _poverty_lines(figures: ReportFigures, lang: str) -> list[str]:
         line += " " + t("report.n_poverty_target", lang, target=fmt.percent(row["target_poor_rate"], lang, 2),
                         verdict=_verdict(row["poor_rate"] <= row["target_poor_rate"], lang))
     lines = [line]
-    pov = figures.poverty.dropna(subset=["target_poor_rate", "poor_rate"])
-    off = [c for c, ok in zip(pov["district_code"], pov["poor_rate"] <= pov["target_poor_rate"]) if not ok]
+    pov = figures.poverty.dropna(subset=["poor_rate"])
+    status = metrics.target_status(pov["poor_rate"], pov["target_poor_rate"], lower_is_better=True)
+    off = list(pov.loc[status == TargetStatus.BEHIND.value, "district_code"])
+    met = list(pov.loc[status == TargetStatus.ON_TARGET.value, "district_code"])
+    without = list(pov.loc[status == TargetStatus.NO_TARGET.value, "district_code"])
     if off:
         lines.append(t("report.n_poverty_off", lang, n=len(off), districts=_names(off, lang)))
-    elif not pov.empty:
+    elif met and not without:
         lines.append(t("report.n_poverty_all_met", lang))
+    elif met:
+        lines.append(t("report.n_poverty_targeted_met", lang, n=len(met)))
+    if without:
+        lines.append(t("report.n_poverty_no_target", lang, n=len(without), count=len(pov),
+                       districts=_names(without, lang)))
     return lines
 
 
@@ -223,7 +242,8 @@ def district_narrative(facts: pd.DataFrame, district_code: str, year: int, lang:
     row = bd.loc[district_code]
     if pd.notna(row["plan"]):
         ranked = bd.dropna(subset=["disbursement_rate"]).sort_values("disbursement_rate", ascending=False)
-        lines.append(t("report.d_capital", lang, district=name, year=year, plan=fmt.money(row["plan"], lang),
+        capital = "report.d_capital" if pd.notna(row["target_rate"]) else "report.d_capital_no_target"
+        lines.append(t(capital, lang, district=name, year=year, plan=fmt.money(row["plan"], lang),
                        date=fmt.date(row["report_as_of"], lang), disbursed=fmt.money(row["disbursed"], lang),
                        rate=fmt.percent(row["disbursement_rate"], lang), target=fmt.percent(row["target_rate"], lang),
                        rank=list(ranked.index).index(district_code) + 1, n=len(ranked)))

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,6 +26,7 @@ from loaders.errors import LoaderError
 from loaders.i18n import t
 from loaders.reference import all_districts, districts, province_of
 from store import metrics
+from store.metrics import TargetStatus
 
 from . import charts, fmt
 from .excel_report import COUNT, MONEY, RATE, RATE2, Table, table_by_project, table_by_source, table_poverty
@@ -267,21 +269,40 @@ def _footer_note(figures: ReportFigures, lang: str) -> str:
     return f"{t('report.title', lang, year=figures.year)} · {source_note(figures, lang)}"
 
 
+def _target_note(target: Any, lang: str, digits: int = 1) -> str:
+    """'chỉ tiêu 75,0%' under a KPI, or 'chưa có chỉ tiêu'."""
+    if target is None or pd.isna(target):
+        return t("report.kpi_no_target", lang)
+    return t("report.kpi_target", lang, value=fmt.percent(target, lang, digits))
+
+
+def _behind(value: Any, target: Any, lower_is_better: bool = False) -> bool:
+    """True only when both are known and the value is on the wrong side of the target."""
+    if value is None or target is None or pd.isna(value) or pd.isna(target):
+        return False
+    return bool(value > target if lower_is_better else value < target)
+
+
 def _province_kpis(figures: ReportFigures, lang: str) -> list[tuple[str, str, str, bool]]:
     prov, bd = figures.province, figures.by_district
     poverty = province_poverty_row(figures) or {}
     rate, goal = poverty.get("poor_rate"), poverty.get("target_poor_rate")
     million = t("report.kpi_million", lang)
     funded = bool(bd["plan"].notna().any())  # no report yet: '–', not 0
+    # districts behind, of those with a target; none with a target: '–', never '0/8'
+    judged = int(bd["status"].isin([TargetStatus.BEHIND.value, TargetStatus.ON_TARGET.value]).sum())
+    without = int((bd["status"] == TargetStatus.NO_TARGET.value).sum())
+    lagging = (t("report.kpi_lagging", lang), f"{int(bd['lagging'].sum())}/{judged}" if judged else "–",
+               t("report.kpi_no_target", lang) if not judged and without
+               else t("report.kpi_no_target_n", lang, n=without) if without else "", False)
     return [
         (t("report.kpi_plan", lang), fmt.number(prov["plan"] if funded else None, lang), million, False),
         (t("report.kpi_disbursed", lang), fmt.number(prov["disbursed"] if funded else None, lang), million, False),
         (t("report.kpi_rate", lang), fmt.percent(prov["disbursement_rate"], lang),
-         t("report.kpi_target", lang, value=fmt.percent(prov["target_rate"], lang)),
-         bool(prov["disbursement_rate"] < prov["target_rate"])),
-        (t("report.kpi_lagging", lang), f"{int(bd['lagging'].sum())}/{int(bd['plan'].notna().sum())}", "", False),
+         _target_note(prov["target_rate"], lang), _behind(prov["disbursement_rate"], prov["target_rate"])),
+        lagging,
         (t("report.kpi_poor_rate", lang, year=figures.poverty_year or "–"), fmt.percent(rate, lang, 2),
-         t("report.kpi_target", lang, value=fmt.percent(goal, lang, 2)), bool(rate is not None and goal is not None and rate > goal)),
+         _target_note(goal, lang, 2), _behind(rate, goal, lower_is_better=True)),
     ]
 
 
@@ -337,10 +358,9 @@ def build_district_pdf(facts: pd.DataFrame, district_code: str, year: int, lang:
         (t("report.kpi_plan", lang), fmt.number(row["plan"], lang), million, False),
         (t("report.kpi_disbursed", lang), fmt.number(row["disbursed"], lang), million, False),
         (t("report.kpi_rate", lang), fmt.percent(row["disbursement_rate"], lang),
-         t("report.kpi_target", lang, value=fmt.percent(row["target_rate"], lang)), bool(row["lagging"])),
+         _target_note(row["target_rate"], lang), bool(row["lagging"])),
         (t("report.kpi_poor_rate", lang, year=figures.poverty_year or "–"), fmt.percent(pov["poor_rate"], lang, 2),
-         t("report.kpi_target", lang, value=fmt.percent(pov["target_poor_rate"], lang, 2)),
-         bool(pov["poor_rate"] > pov["target_poor_rate"])),
+         _target_note(pov["target_poor_rate"], lang, 2), _behind(pov["poor_rate"], pov["target_poor_rate"], True)),
     ]
     pdf = ReportPdf(lang, "portrait", f"{name} · {note}")
     pdf.set_auto_page_break(False, margin=13)  # one page: the layout below is sized to fit

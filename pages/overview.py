@@ -46,7 +46,19 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
 
 shown = ui.view(build, province, year, as_of, lang)
 totals, poverty_year, units = shown["totals"], shown["poverty_year"], shown["units"]
-target_rate = fmt.percent(totals["target_rate"], lang)
+
+
+def target_text(target: float, digits: int = 1) -> str:
+    """A target as shown beside the cards: the rate, or 'chưa có chỉ tiêu' (never a bare '–')."""
+    return ui.tr("common.no_target") if pd.isna(target) else fmt.percent(target, lang, digits)
+
+
+def gap(value: float, target: float, digits: int = 1) -> str | None:
+    """The card's delta against its target; none (no arrow) when either is missing."""
+    return None if pd.isna(value) or pd.isna(target) else fmt.points(value - target, lang, digits)
+
+
+target_rate = target_text(totals["target_rate"])
 c1, c2, c3, c4 = st.columns(4)
 # short labels so they fit the cards; the unit and the targets are stated in the line below
 c1.metric(ui.tr("overview.plan", year=year), fmt.number(totals["plan"], lang), border=True,
@@ -54,12 +66,12 @@ c1.metric(ui.tr("overview.plan", year=year), fmt.number(totals["plan"], lang), b
 c2.metric(ui.tr("overview.disbursed", date=fmt.date(as_of, lang)), fmt.number(totals["disbursed"], lang),
           border=True, help=ui.tr("common.million_vnd"))
 c3.metric(ui.tr("overview.rate"), fmt.percent(totals["disbursement_rate"], lang), border=True,
-          delta=fmt.points(totals["disbursement_rate"] - totals["target_rate"], lang),
+          delta=gap(totals["disbursement_rate"], totals["target_rate"]),
           help=ui.tr("overview.target_help", target=target_rate))
 poor = poverty_year.iloc[0] if not poverty_year.empty else None
-target_poor = fmt.percent(poor["target_poor_rate"] if poor is not None else None, lang, 2)
+target_poor = target_text(poor["target_poor_rate"] if poor is not None else float("nan"), 2)
 c4.metric(ui.tr("overview.poor_rate", year=year), fmt.percent(poor["poor_rate"] if poor is not None else None, lang, 2),
-          delta=fmt.points(poor["poor_rate"] - poor["target_poor_rate"], lang, 2) if poor is not None else None,
+          delta=gap(poor["poor_rate"], poor["target_poor_rate"], 2) if poor is not None else None,
           delta_color="inverse", border=True, help=ui.tr("overview.target_help", target=target_poor))
 st.caption(ui.tr("overview.kpi_note", date=fmt.date(as_of, lang), year=year, target=target_rate,
                  target_poor=target_poor) + " " + shown["note"])
@@ -81,9 +93,12 @@ with list_col:
         names = ", ".join(ui.tr("overview.province_missing", province=ui.province_label(r.province_code), n=r.not_reported)
                           for r in missing.itertuples())
         st.error(ui.tr("overview.not_reported_provinces", date=fmt.date(as_of, lang), n=len(missing), provinces=names))
-    lagging = units[units["lagging"].astype(bool)].sort_values("disbursement_rate")
+    lagging = units[units["status"] == metrics.TargetStatus.BEHIND.value].sort_values("disbursement_rate")
+    judged = int((units["status"] == metrics.TargetStatus.ON_TARGET.value).sum()) + len(lagging)
+    without = int((units["status"] == metrics.TargetStatus.NO_TARGET.value).sum())
     if lagging.empty:
-        st.success(ui.tr("overview.none_lagging" if province else "overview.none_lagging_provinces"))
+        if judged:  # 'none lagging' only when some have a target to lag behind
+            st.success(ui.tr("overview.none_lagging" if province else "overview.none_lagging_provinces"))
     elif province:
         st.warning(ui.tr("overview.lagging", n=len(lagging), date=fmt.date(as_of, lang)))
         st.markdown("\n".join(
@@ -102,3 +117,5 @@ with list_col:
         ))
         if len(lagging) > LISTED:  # the chart shows them all
             st.caption(ui.tr("overview.more_provinces", n=len(lagging) - LISTED))
+    if without:  # a missing target is not success: say how many cannot be judged
+        st.info(ui.tr("overview.no_target" if province else "overview.no_target_provinces", n=without))

@@ -43,7 +43,9 @@ def build(province: str | None, lang: str) -> dict[str, Any]:
         ui.tr("poverty.households"): [fmt.number(v, lang) for v in frame["households"]],
         ui.tr("poverty.poor"): [fmt.number(v, lang) for v in frame["poor_households"]],
         ui.tr("poverty.poor_rate"): [fmt.percent(v, lang, 2) for v in frame["poor_rate"]],
-        ui.tr("poverty.target"): [fmt.percent(v, lang, 2) for v in frame["target_poor_rate"]],
+        # a rate without a target says so, not '–'
+        ui.tr("poverty.target"): [ui.tr("common.no_target") if pd.isna(v) and pd.notna(r) else fmt.percent(v, lang, 2)
+                                  for v, r in zip(frame["target_poor_rate"], frame["poor_rate"])],
         ui.tr("poverty.near_poor"): [fmt.number(v, lang) for v in frame["near_poor_households"]],
         ui.tr("poverty.near_poor_rate"): [fmt.percent(v, lang, 2) for v in frame["near_poor_rate"]],
         ui.tr("poverty.escaped"): [fmt.number(v, lang) for v in frame["escaped_poverty"]],

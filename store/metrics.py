@@ -12,6 +12,7 @@ take on to the scope (a province or the country).
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,25 @@ def _rate(part: pd.Series | float, whole: pd.Series | float) -> Any:
     """part / whole in percent; NaN where whole is 0 or missing."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(np.asarray(whole, dtype=float) > 0, np.asarray(part, dtype=float) / np.asarray(whole, dtype=float) * 100, np.nan)
+
+
+class TargetStatus(StrEnum):
+    """A result against its target. A missing target is its own state, never success."""
+
+    BEHIND = "behind"  # below the disbursement target, or above the poverty target
+    ON_TARGET = "on_target"
+    NO_TARGET = "no_target"  # a result but no target to judge it by
+    NO_DATA = "no_data"  # no result (no report yet)
+
+
+def target_status(value: pd.Series, target: pd.Series, lower_is_better: bool = False) -> pd.Series:
+    """TargetStatus value of each result against its target (poverty rates: lower_is_better)."""
+    value, target = value.astype(float), target.astype(float)
+    behind = value > target if lower_is_better else value < target
+    status = np.select([value.isna(), target.isna(), behind],
+                       [TargetStatus.NO_DATA.value, TargetStatus.NO_TARGET.value, TargetStatus.BEHIND.value],
+                       TargetStatus.ON_TARGET.value)
+    return pd.Series(status, index=value.index, dtype=object)
 
 
 def reporting_dates(facts: pd.DataFrame, year: int) -> list[dt.date]:
@@ -82,8 +102,9 @@ def funding_by_district(facts: pd.DataFrame, year: int, as_of: dt.date | None = 
     """Plan, disbursed, rate, target and flags per district, every district of ``codes`` listed
     (default: the districts of the default province).
 
-    ``reported`` is False for a district with no report dated as_of itself;
-    ``lagging`` is True where the disbursement rate is below the target in force.
+    ``reported`` is False for a district with no report dated as_of itself; ``status`` is its
+    TargetStatus against the target in force; ``lagging`` is True where it is behind (False with
+    no target: see ``status``).
     """
     latest = at_finest_grain(latest_funding(facts, year, as_of))
     wide = (
@@ -99,20 +120,25 @@ def funding_by_district(facts: pd.DataFrame, year: int, as_of: dt.date | None = 
     out["disbursement_rate"] = _rate(out["disbursed"], out["plan"])
     out["target_rate"] = _target_at(facts, year, as_of)
     out["reported"] = out["report_as_of"].notna() & ((out["report_as_of"] == as_of) if as_of else True)
-    out["lagging"] = out["disbursement_rate"] < out["target_rate"]
+    out["status"] = target_status(out["disbursement_rate"], out["target_rate"])
+    out["lagging"] = out["status"] == TargetStatus.BEHIND.value
     return out.reset_index()
 
 
 def province_funding(by_district: pd.DataFrame) -> dict[str, float]:
-    """Totals of the rows of funding_by_district (or roll_up): plan, disbursed, rate, mean target."""
+    """Totals of the rows of funding_by_district (or roll_up): plan, disbursed, rate, mean target,
+    and how many rows are behind their target or have none."""
     plan = float(by_district["plan"].fillna(0).sum())
     disbursed = float(by_district["disbursed"].fillna(0).sum())
     target = by_district["target_rate"].dropna()
+    status = target_status(by_district["disbursement_rate"], by_district["target_rate"])
     return {
         "plan": plan,
         "disbursed": disbursed,
         "disbursement_rate": float(_rate(disbursed, plan)),
         "target_rate": float(target.mean()) if not target.empty else float("nan"),
+        "lagging_districts": float((status == TargetStatus.BEHIND.value).sum()),
+        "no_target_districts": float((status == TargetStatus.NO_TARGET.value).sum()),
     }
 
 
@@ -120,7 +146,8 @@ def roll_up(by_district: pd.DataFrame) -> pd.DataFrame:
     """funding_by_district rows summed per province, with the same columns keyed by ``province_code``.
 
     A province is ``reported`` when all its districts are, ``lagging`` when its rate is below the
-    mean of its districts' targets; ``districts``, ``not_reported`` and ``lagging_districts`` count.
+    mean of its districts' targets (``status``: no_target when none of them has one); ``districts``,
+    ``not_reported``, ``lagging_districts`` and ``no_target_districts`` count.
     """
     frame = by_district.assign(province_code=by_district["district_code"].map(lambda c: province_of(c) or ""))
     groups = frame.groupby("province_code", sort=True)
@@ -131,11 +158,13 @@ def roll_up(by_district: pd.DataFrame) -> pd.DataFrame:
         "target_rate": groups["target_rate"].mean(),
         "districts": groups.size(),
         "not_reported": (~frame["reported"].astype(bool)).groupby(frame["province_code"]).sum(),
-        "lagging_districts": frame["lagging"].astype(bool).groupby(frame["province_code"]).sum(),
+        "lagging_districts": (frame["status"] == TargetStatus.BEHIND.value).groupby(frame["province_code"]).sum(),
+        "no_target_districts": (frame["status"] == TargetStatus.NO_TARGET.value).groupby(frame["province_code"]).sum(),
     })
     out["disbursement_rate"] = _rate(out["disbursed"], out["plan"])
     out["reported"] = out["not_reported"] == 0
-    out["lagging"] = out["disbursement_rate"] < out["target_rate"]
+    out["status"] = target_status(out["disbursement_rate"], out["target_rate"])
+    out["lagging"] = out["status"] == TargetStatus.BEHIND.value
     return out.reset_index()
 
 
@@ -164,10 +193,14 @@ def funding_breakdown(facts: pd.DataFrame, year: int, as_of: dt.date | None, by:
 
 
 def poverty_by_district(facts: pd.DataFrame) -> pd.DataFrame:
-    """Household counts, rates and the year's target poverty rate per district and year."""
+    """Household counts, rates and the year's target poverty rate per district and year.
+
+    ``on_track`` is 1/0, NaN without a target; ``status`` is the TargetStatus of the poverty rate.
+    """
     sel = facts[facts["dataset"] == "poverty"]
     if sel.empty:
-        return pd.DataFrame(columns=["district_code", "year", *POVERTY_MEASURES, "poor_rate", "near_poor_rate", "target_poor_rate", "on_track"])
+        return pd.DataFrame(columns=["district_code", "year", *POVERTY_MEASURES, "poor_rate", "near_poor_rate",
+                                     "target_poor_rate", "on_track", "status"])
     # the latest review of each year counts
     sel = sel[sel["as_of"] == sel.groupby(["district_code", "year"])["as_of"].transform("max")]
     out = (
@@ -184,6 +217,7 @@ def poverty_by_district(facts: pd.DataFrame) -> pd.DataFrame:
         on=["district_code", "year"], how="left",
     )
     out["on_track"] = np.where(out["target_poor_rate"].notna(), out["poor_rate"] <= out["target_poor_rate"], np.nan)
+    out["status"] = target_status(out["poor_rate"], out["target_poor_rate"], lower_is_better=True)
     return out
 
 
