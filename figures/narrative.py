@@ -85,18 +85,6 @@ def resolve_as_of(facts: pd.DataFrame, year: int, as_of: dt.date | None = None) 
     return dates[-1] if dates else dt.date(year, 12, 31)
 
 
-def poverty_review_at(facts: pd.DataFrame, year: int, as_of: dt.date) -> tuple[int | None, dt.date | None]:
-    """(year, date) of the latest poverty review dated on or before as_of, up to the report year.
-
-    A report dated 31/10/2017 cannot show the review of end-2017: it shows end-2016's.
-    """
-    sel = facts[(facts["dataset"] == "poverty") & (facts["year"] <= year) & (facts["as_of"] <= as_of)]
-    if sel.empty:
-        return None, None
-    latest = int(sel["year"].max())
-    return latest, sel.loc[sel["year"] == latest, "as_of"].max()
-
-
 def report_figures(facts: pd.DataFrame, year: int, as_of: dt.date | None = None,
                    province: str | None = None) -> ReportFigures:
     """The figures of a province report; NoReportData when the year has none.
@@ -111,7 +99,7 @@ def report_figures(facts: pd.DataFrame, year: int, as_of: dt.date | None = None,
     as_of = resolve_as_of(facts, year, as_of)
     by_district = metrics.funding_by_district(facts, year, as_of, codes)
     poverty_all = metrics.poverty_by_district(facts)
-    poverty_year, poverty_as_of = poverty_review_at(facts, year, as_of)
+    poverty_year, poverty_as_of = metrics.poverty_review_at(facts, year, as_of)
     if by_district["plan"].isna().all() and not (facts["year"] == year).any():
         raise NoReportData(t("report.no_data", "vi", year=year, date=fmt.date(as_of, "vi"))
                            + " / " + t("report.no_data", "en", year=year, date=fmt.date(as_of, "en")))

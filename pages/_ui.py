@@ -182,6 +182,14 @@ def caption(frame: pd.DataFrame | Sequence[pd.DataFrame], year: int | None = Non
     st.caption(caption_text(frame, year, as_of))
 
 
+def poverty_review_note(review_year: int | None, as_of: dt.date | None) -> str:
+    """Which poverty review the figures of a reporting date are: 'Hộ nghèo: kết quả rà soát cuối năm 2016 …'."""
+    date = fmt.date(as_of, lang()) if as_of else "–"
+    if review_year is None:
+        return tr("common.no_poverty_review", date=date)
+    return tr("common.poverty_review", year=review_year, date=date)
+
+
 def caption_text(frame: pd.DataFrame | Sequence[pd.DataFrame], year: int | None = None,
                  as_of: dt.date | None = None) -> str:
     """The text of caption()."""

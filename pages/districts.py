@@ -29,7 +29,9 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
     funding = ui.query("funding_facts", year, as_of, province=province, keep="component")
     targets = ui.query("target_facts", year, as_of, province=province)
     poverty_facts = ui.query("poverty_facts", province=province)
-    poverty_year_facts = poverty_facts[poverty_facts["year"] == year]
+    # the review this date shows (store.metrics.poverty_review_at: the one rule of every page and report)
+    review_year, _ = metrics.poverty_review_at(poverty_facts, year, as_of or dt.date(year, 12, 31))
+    poverty_year_facts = poverty_facts[poverty_facts["year"] == review_year]
     note = ui.source_note(funding, targets)
     by_district = metrics.funding_by_district(pd.concat([funding, targets]), year, as_of, codes)
     poverty = metrics.poverty_by_district(poverty_facts)
@@ -37,10 +39,11 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
     unit = "district_code" if province else "province_code"
     by_unit = (by_district if province else metrics.roll_up(by_district)).set_index(unit)
     poverty_units = poverty if province else metrics.poverty_roll_up(poverty)
-    poverty_year = poverty_units[poverty_units["year"] == year].set_index(unit)
-    out: dict[str, Any] = {"unit": unit, "by_unit": by_unit, "poverty_year": poverty_year,
+    poverty_year = poverty_units[poverty_units["year"] == review_year].set_index(unit)
+    out: dict[str, Any] = {"unit": unit, "by_unit": by_unit, "poverty_year": poverty_year, "review_year": review_year,
                            "funding_caption": ui.caption_text([funding, targets], year, as_of),
-                           "poverty_caption": ui.caption_text(poverty_year_facts, year),
+                           "poverty_caption": ui.caption_text(poverty_year_facts, review_year) + " "
+                           + ui.poverty_review_note(review_year, as_of),
                            "table_caption": ui.caption_text([funding, targets, poverty_year_facts], year, as_of),
                            "map_notes": {"funding": ui.source_note(funding, targets),
                                          "poverty": ui.source_note(poverty_year_facts)}}
@@ -50,7 +53,7 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
         if not province:
             breakdown["province_code"] = breakdown["district_code"].map(province_of)
         out[by] = charts.funding_stacked(breakdown, lang, by=by, year=year, as_of=as_of, source_note=note, unit=unit)
-    out["poverty"] = charts.poverty_vs_target(poverty_units, lang, year=year, unit=unit,
+    out["poverty"] = charts.poverty_vs_target(poverty_units, lang, year=review_year or year, unit=unit,
                                               source_note=ui.source_note(poverty_year_facts))
 
     def rates(frame: pd.DataFrame, column: str, digits: int = 1) -> list[str]:
@@ -115,4 +118,4 @@ else:
 
 st.subheader(ui.tr("districts.table_title", year=year, date=fmt.date(as_of, lang)))
 st.dataframe(shown["table"], hide_index=True, width="stretch")
-st.caption(shown["table_caption"])
+st.caption(shown["table_caption"] + " " + ui.poverty_review_note(shown["review_year"], as_of))

@@ -32,13 +32,16 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
     poverty_facts = ui.query("poverty_facts", province=province)
     by_district = metrics.funding_by_district(pd.concat([funding, targets]), year, as_of, ui.districts_in(province))
     poverty = metrics.province_poverty(metrics.poverty_by_district(poverty_facts))
+    # the review this date shows (store.metrics.poverty_review_at: the one rule of every page and report)
+    review_year, _ = metrics.poverty_review_at(poverty_facts, year, as_of or dt.date(year, 12, 31))
     # the facts behind this page's figures, for the source note
-    used = [funding, targets, poverty_facts[poverty_facts["year"] == year]]
+    used = [funding, targets, poverty_facts[poverty_facts["year"] == review_year]]
     # a province shows its districts; the country shows its provinces (districts summed up)
     units, unit = (by_district, "district_code") if province else (metrics.roll_up(by_district), "province_code")
     note = ui.source_note(*used)
     return {
-        "totals": metrics.province_funding(by_district), "poverty_year": poverty[poverty["year"] == year],
+        "totals": metrics.province_funding(by_district), "poverty_year": poverty[poverty["year"] == review_year],
+        "review_year": review_year,
         "units": units, "note": note, "caption": ui.caption_text(used, year, as_of),
         "chart": charts.ranked_disbursement(units, lang, year=year, as_of=as_of, source_note=note, unit=unit),
     }
@@ -70,11 +73,12 @@ c3.metric(ui.tr("overview.rate"), fmt.percent(totals["disbursement_rate"], lang)
           help=ui.tr("overview.target_help", target=target_rate))
 poor = poverty_year.iloc[0] if not poverty_year.empty else None
 target_poor = target_text(poor["target_poor_rate"] if poor is not None else float("nan"), 2)
-c4.metric(ui.tr("overview.poor_rate", year=year), fmt.percent(poor["poor_rate"] if poor is not None else None, lang, 2),
+review_year = shown["review_year"]
+c4.metric(ui.tr("overview.poor_rate", year=review_year) if review_year else ui.tr("overview.poor_rate_none"), fmt.percent(poor["poor_rate"] if poor is not None else None, lang, 2),
           delta=gap(poor["poor_rate"], poor["target_poor_rate"], 2) if poor is not None else None,
           delta_color="inverse", border=True, help=ui.tr("overview.target_help", target=target_poor))
-st.caption(ui.tr("overview.kpi_note", date=fmt.date(as_of, lang), year=year, target=target_rate,
-                 target_poor=target_poor) + " " + shown["note"])
+st.caption(ui.tr("overview.kpi_note", date=fmt.date(as_of, lang), year=review_year or "–", target=target_rate,
+                 target_poor=target_poor) + " " + ui.poverty_review_note(review_year, as_of) + " " + shown["note"])
 
 chart_col, list_col = st.columns([3, 2])
 with chart_col:

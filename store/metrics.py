@@ -192,6 +192,19 @@ def funding_breakdown(facts: pd.DataFrame, year: int, as_of: dt.date | None, by:
     return out
 
 
+def poverty_review_at(facts: pd.DataFrame, year: int, as_of: dt.date) -> tuple[int | None, dt.date | None]:
+    """(year, date) of the poverty review a reporting date shows: the latest dated on or before it, up to its year.
+
+    The one rule for every page and report. A review counts households at year end, so a report dated
+    31/10/2017 cannot show end-2017's: it shows end-2016's, and says so.
+    """
+    sel = facts[(facts["dataset"] == "poverty") & (facts["year"] <= year) & (facts["as_of"] <= as_of)]
+    if sel.empty:
+        return None, None
+    latest = int(sel["year"].max())
+    return latest, sel.loc[sel["year"] == latest, "as_of"].max()
+
+
 def poverty_by_district(facts: pd.DataFrame) -> pd.DataFrame:
     """Household counts, rates and the year's target poverty rate per district and year.
 
