@@ -9,9 +9,11 @@ Hover texts are formatted by ``figures.fmt`` so they read the Vietnamese way.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from loaders.i18n import t
@@ -28,7 +30,34 @@ WARNING = "#d9822b"
 NO_TARGET_GREY = "#a6a6a6"
 TARGET = "#222222"
 PLAN = "#7f7f7f"
+# Plotly cuts a title that is wider than the figure: lines of this many characters fit a phone (390 px).
+TITLE_WIDTH = 40
+# A ranked bar's value label, in units of the 0–105 % axis, at its widest (a phone): the labels sit at the
+# bars' start, clear of the target marks, unless a target falls in that span.
+LABEL_SPAN = 20
+BAR_BAND = 36  # pixels per ranked bar; the target mark takes part of it, so marks never touch the next bar
 SERIES = ["#1f5f8b", "#4d9a6b", "#c9a227", "#8c5a9e", "#c0504d", "#5b8fa8", "#8a8a5c", "#d27fa6"]
+
+
+# Printed charts are drawn with plotly's own template, named here rather than taken from
+# pio.templates.default: Streamlit sets that default to its 'streamlit' template when imported, and
+# that template leaves out the axes' automargin, so in the dashboard's process the PDF's axis labels
+# were cut to a letter and its legends lay over the axis. A copy, so that nothing else changes it.
+PRINT_TEMPLATE = go.layout.Template(pio.templates["plotly"])
+PRINT_FONT = {"family": "Noto Sans, DejaVu Sans, sans-serif", "size": 12, "color": "#2a3f5f"}
+
+
+def for_print(fig: go.Figure, width: int, height: int) -> go.Figure:
+    """A copy of ``fig`` for a printed page: fixed template, size, fonts and margins, whatever process draws it."""
+    out = go.Figure(fig)  # the caller's figure (perhaps shown or cached) stays as it was
+    out.layout.template = PRINT_TEMPLATE  # assigned, not merged into the template the figure was built with
+    out.update_layout(width=width, height=height, autosize=False, font=PRINT_FONT, paper_bgcolor="white",
+                      plot_bgcolor="white", margin={"autoexpand": True})
+    # axis labels and titles push the plot in rather than being cut at the paper's edge; long axis
+    # titles ('Giải ngân lũy kế (% kế hoạch vốn)') must fit beside a short printed plot
+    out.update_xaxes(automargin=True)
+    out.update_yaxes(automargin=True, title_font={"size": 11})
+    return out
 
 
 def district_name(code: str, lang: str) -> str:
@@ -45,6 +74,28 @@ def _titled(key: str, unit: str) -> str:
 def _marker(count: int, widest: int = 34) -> int:
     """A plan or target line as wide as a bar: narrower as the bars get more (63 provinces)."""
     return max(6, min(widest, 600 // max(count, 1)))
+
+
+def wrapped(text: str, width: int = TITLE_WIDTH) -> str:
+    """A title broken into lines ('<br>') of at most width characters, at spaces, so narrow screens do not cut it."""
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) if text else text
+
+
+def title_margin(title: str, subtitle: str) -> int:
+    """The top margin (px) that holds a wrapped title and subtitle above the plot."""
+    return 36 + 24 * (title.count("<br>") + 1) + (18 * (subtitle.count("<br>") + 1) if subtitle else 0)
+
+
+def label_positions(rates: pd.Series, targets: pd.Series, span: float = LABEL_SPAN) -> list[str]:
+    """Where each ranked bar's value label goes so it never sits on the target mark: 'inside' at the bar's
+    start, or 'outside' past its end when the bar is too short or the target falls in the label's span
+    (a short bar with its target just past its end keeps the label inside, shrunk to the bar)."""
+    out = []
+    for rate, target in zip(rates, targets):
+        inside_clear = pd.isna(target) or not 0 <= target <= min(span, rate)
+        outside_clear = pd.isna(target) or not rate <= target <= rate + span
+        out.append("inside" if (rate >= span and inside_clear) or not outside_clear else "outside")
+    return out
 
 
 def _hover(lines: list[str]) -> str:
@@ -67,12 +118,15 @@ def _status_traces(status: pd.Series, lang: str, behind_label: str) -> list[tupl
 
 def _finish(fig: go.Figure, lang: str, title: str, source_note: str, height: int = 460) -> go.Figure:
     """Title, source subtitle, language separators and a legend that does not cover the data."""
+    title, source_note = wrapped(title), wrapped(source_note, TITLE_WIDTH + 15)
+    top = title_margin(title, source_note)
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "subtitle": {"text": source_note}},
+        title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
+               "pad": {"t": 14}, "subtitle": {"text": source_note}},
         separators=fmt.plotly_separators(lang),
-        height=height,
+        height=height + top - 90,
         # title and source above; the legend at the foot of the figure pushes the plot up as it wraps
-        margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        margin={"l": 10, "r": 10, "t": top, "b": 10},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "yref": "container", "y": 0, "yanchor": "bottom"},
         hoverlabel={"align": "left"},
         plot_bgcolor="white",
@@ -119,23 +173,27 @@ def ranked_disbursement(
         hover.append(_hover(lines))
     fig = go.Figure()
     status = target_status(frame["disbursement_rate"], frame["target_rate"])
+    places = label_positions(frame["disbursement_rate"], frame["target_rate"])
+    band = BAR_BAND if len(names) <= 12 else 22  # 63 provinces: thinner bars
     for idx, label, colour in _status_traces(status, lang, t("chart.lagging", lang)):
         fig.add_bar(
             y=[names[i] for i in idx], x=frame["disbursement_rate"].iloc[idx], orientation="h",
             name=label, marker_color=colour, hovertext=[hover[i] for i in idx], hoverinfo="text",
-            text=[fmt.percent(v, lang) for v in frame["disbursement_rate"].iloc[idx]], textposition="inside",
-            insidetextanchor="end",
+            text=[fmt.percent(v, lang) for v in frame["disbursement_rate"].iloc[idx]],
+            textposition=[places[i] for i in idx], insidetextanchor="start", cliponaxis=False,
         )
     if frame["target_rate"].notna().any():  # no 'Chỉ tiêu' in the legend when there is none
         fig.add_scatter(
             y=names, x=frame["target_rate"], mode="markers", name=t("chart.target", lang),
-            marker={"symbol": "line-ns", "size": 26 if len(names) <= 12 else 18, "line": {"width": 3, "color": TARGET}},
+            # shorter than a bar is thick, so a mark never reaches the next bar
+            marker={"symbol": "line-ns", "size": round(band * 0.55), "line": {"width": 3, "color": TARGET}},
             hovertext=hover, hoverinfo="text",
         )
     fig.update_yaxes(categoryorder="array", categoryarray=names)
     fig.update_xaxes(title_text=t("chart.disbursement_rate_axis", lang), range=[0, 105], ticksuffix="%",
                      gridcolor="#e5e5e5")
-    return _finish(fig, lang, title, source_note, height=max(460, 160 + 22 * len(names)))
+    # a fixed band per bar, with room below for the axis and a legend that wraps on a phone
+    return _finish(fig, lang, title, source_note, height=90 + 150 + band * len(names))
 
 
 def funding_stacked(

@@ -53,6 +53,21 @@ def number(x: Any, lang: str = "vi", digits: int = 0) -> str:
     return format_decimal(rounded if rounded != 0 else abs(rounded), format=pattern, locale=_locale(lang))
 
 
+def decimals(values: Any, most: int = 1) -> int:
+    """The decimals a column of figures needs to show what the data hold: 0 for whole numbers, up to most."""
+    for digits in range(most):
+        if all(_missing(v) or _round(v, digits) == _round(v, most) for v in values):
+            return digits
+    return most
+
+
+def numbers(values: Any, lang: str = "vi", most: int = 1) -> list[str]:
+    """A column of figures with one number of decimals, as many as the data have up to most (6.050,5 stays 6.050,5)."""
+    values = list(values)
+    digits = decimals(values, most)
+    return [number(v, lang, digits) for v in values]
+
+
 def money(x: Any, lang: str = "vi", digits: int = 0) -> str:
     """An amount in million VND with its unit: '368.450 triệu đồng' / '368,450 million VND'."""
     if _missing(x):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -10,12 +11,13 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
+from plotly.colors import sample_colorscale, unlabel_rgb
 
 from loaders.i18n import t
 from loaders.reference import BOUNDARIES_DIR, districts
 
 from . import fmt
+from .charts import TITLE_WIDTH, title_margin, wrapped
 
 GEOJSON_PATH = BOUNDARIES_DIR / "lai_chau_districts.geojson"
 SOURCE_PATH = BOUNDARIES_DIR / "SOURCE.md"
@@ -28,6 +30,20 @@ MISSING_COLOUR = "#eeeeee"
 # with an arrow (offset in pixels), and Tam Đường's label moves off the city.
 CALLOUTS = {"105": (-90, -40)}
 LABEL_OFFSETS = {"106": (0.04, -0.04)}
+DARK_TEXT, LIGHT_TEXT = "#111111", "#ffffff"
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance (WCAG 2) of an 'rgb(r, g, b)' or '#rrggbb' colour."""
+    rgb = unlabel_rgb(colour) if colour.startswith("rgb") else tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in rgb)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def label_colour(fill: str) -> str:
+    """Dark text on light fills, white on dark ones: whichever contrasts more with the fill (WCAG ratio)."""
+    lum = _luminance(fill)
+    return LIGHT_TEXT if (1.05 / (lum + 0.05)) > ((lum + 0.05) / 0.05) else DARK_TEXT
 
 
 @lru_cache(maxsize=1)
@@ -90,16 +106,23 @@ def district_map(
     *,
     indicator: str,
     kind: str,
-    title: str,
+    year: int,
+    as_of: dt.date | None = None,
+    review: bool = False,
     source_note: str,
     direction: str = "neutral",
 ) -> go.Figure:
     """Districts coloured by one indicator (values indexed by GSO code); kind is 'money' or 'percent'.
 
+    The title names the year and reporting date, or for a poverty review (review=True) the
+    year of the review the values come from.
+
     Drawn as filled shapes on plain axes rather than go.Choropleth: plotly.js
     fetches a world topojson from its CDN for every geo subplot, even with the
     base map hidden, and the dashboard runs without internet.
     """
+    title = (t("map.title_review", lang, indicator=indicator, year=year) if review
+             else t("map.title", lang, indicator=indicator, year=year, date=fmt.date(as_of, lang)))
     names = {c: districts()[c].label(lang) for c in districts()}
     known = {c: float(values[c]) for c in districts() if c in values.index and pd.notna(values.get(c))}
     shown = {c: fmt.money(v, lang) if kind == "money" else fmt.percent(v, lang) for c, v in known.items()}
@@ -108,12 +131,13 @@ def district_map(
     span = (high - low) or 1.0
 
     fig = go.Figure()
+    fills: dict[str, str] = {}
     for feature in boundaries()["features"]:
         code = feature["properties"]["gso_code"]
         hover = f"<b>{names.get(code, code)}</b><br>{indicator}: {shown.get(code, fmt.MISSING)}"
         # keep the palest tenth of the scale free so every district stands out from the page
-        colour = (sample_colorscale(scale, [0.15 + 0.85 * (known[code] - low) / span])[0]
-                  if code in known else MISSING_COLOUR)
+        colour = fills[code] = (sample_colorscale(scale, [0.15 + 0.85 * (known[code] - low) / span])[0]
+                                if code in known else MISSING_COLOUR)
         for ring in _outer_rings(feature):
             lon, lat = zip(*ring)
             fig.add_scatter(x=lon, y=lat, mode="lines", fill="toself", fillcolor=colour,
@@ -121,14 +145,20 @@ def district_map(
                             hoverinfo="text", showlegend=False)
     points = centroids()
     codes = [c for c in districts() if c in points and c not in CALLOUTS]
-    offsets = [LABEL_OFFSETS.get(c, (0.0, 0.0)) for c in codes]
-    fig.add_scatter(
-        x=[points[c][0] + dx for c, (dx, _) in zip(codes, offsets)],
-        y=[points[c][1] + dy for c, (_, dy) in zip(codes, offsets)], mode="text", showlegend=False,
-        text=[f"<b>{names[c]}</b><br>{shown.get(c, fmt.MISSING)}" for c in codes],
-        textfont={"size": 12, "color": "#111111", "shadow": "0px 0px 3px white"},
-        hovertext=[f"<b>{names[c]}</b><br>{indicator}: {shown.get(c, fmt.MISSING)}" for c in codes], hoverinfo="text",
-    )
+    # one text trace per label colour: the glow behind the text is the opposite colour
+    for text_colour, glow in ((DARK_TEXT, "white"), (LIGHT_TEXT, "#00000080")):
+        group = [c for c in codes if label_colour(fills.get(c, MISSING_COLOUR)) == text_colour]
+        if not group:
+            continue
+        offsets = [LABEL_OFFSETS.get(c, (0.0, 0.0)) for c in group]
+        fig.add_scatter(
+            x=[points[c][0] + dx for c, (dx, _) in zip(group, offsets)],
+            y=[points[c][1] + dy for c, (_, dy) in zip(group, offsets)], mode="text", showlegend=False,
+            text=[f"<b>{names[c]}</b><br>{shown.get(c, fmt.MISSING)}" for c in group],
+            textfont={"size": 12, "color": text_colour, "shadow": f"0px 0px 3px {glow}"},
+            hovertext=[f"<b>{names[c]}</b><br>{indicator}: {shown.get(c, fmt.MISSING)}" for c in group],
+            hoverinfo="text",
+        )
     for code, (ax, ay) in CALLOUTS.items():
         if code in points:
             fig.add_annotation(x=points[code][0], y=points[code][1], ax=ax, ay=ay, showarrow=True, arrowhead=0,
@@ -149,11 +179,14 @@ def district_map(
     fig.update_xaxes(visible=False)
     # degrees of longitude are shorter than degrees of latitude away from the equator
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)))
+    title, source_note = wrapped(title), wrapped(source_note, TITLE_WIDTH + 15)
+    top = title_margin(title, source_note)
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "subtitle": {"text": source_note}},
+        title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
+               "pad": {"t": 14}, "subtitle": {"text": source_note}},
         separators=fmt.plotly_separators(lang),
-        height=600,
-        margin={"l": 0, "r": 0, "t": 95, "b": 40},
+        height=505 + top,
+        margin={"l": 0, "r": 0, "t": top, "b": 40},
         plot_bgcolor="white",
     )
     fig.add_annotation(text=attribution_text(lang, short=True), xref="paper", yref="paper", x=0, y=-0.02, xanchor="left",

@@ -46,7 +46,6 @@ FONT_CANDIDATES = [
     tuple(Path("/usr/share/fonts/truetype/noto") / f"NotoSans-{s}.ttf" for s in ("Regular", "Bold", "Italic")),
     tuple(Path("/usr/share/fonts/truetype/dejavu") / f"DejaVuSans{s}.ttf" for s in ("", "-Bold", "-Oblique")),
 ]
-CHART_FONT = "Noto Sans, DejaVu Sans, sans-serif"
 PX_PER_MM = 4.6  # chart pixels per millimetre of page: plotly's 12px text prints at about 7pt
 SCALE = 2.5  # raster scale of the exported charts, for sharp print
 GREY, DARK, AMBER = (110, 110, 110), (30, 30, 30), (217, 130, 43)
@@ -67,19 +66,20 @@ def font_files() -> tuple[Path, Path, Path]:
                       f"(looked for {', '.join(str(c[0]) for c in FONT_CANDIDATES)})")
 
 
+def print_figures(figs: Sequence[tuple[go.Figure, float, float]]) -> list[go.Figure]:
+    """The figures as exported: copies with the print template, their size in pixels and the report's fonts."""
+    return [charts.for_print(fig, round(w * PX_PER_MM), round(h * PX_PER_MM)) for fig, w, h in figs]
+
+
 def render_charts(figs: list[tuple[go.Figure, float, float]]) -> list[bytes]:
     """PNG bytes of (figure, width mm, height mm) triples, in one browser session."""
     import kaleido  # imported here: only PDFs with charts need it
 
-    for fig, w, h in figs:
-        fig.update_layout(width=round(w * PX_PER_MM), height=round(h * PX_PER_MM), font={"family": CHART_FONT},
-                          paper_bgcolor="white")
-        # long axis titles ('Giải ngân lũy kế (% kế hoạch vốn)') must fit beside a short printed plot
-        fig.update_yaxes(title_font={"size": 11})
+    printed = print_figures(figs)
 
     async def run() -> list[bytes]:
         async with kaleido.Kaleido(n=1, timeout=90, mathjax=False) as k:
-            return [await k.calc_fig(fig, opts={"format": "png", "scale": SCALE}) for fig, _, _ in figs]
+            return [await k.calc_fig(fig, opts={"format": "png", "scale": SCALE}) for fig in printed]
 
     # a thread of its own, so that a caller's running event loop (a notebook, a server) is no obstacle
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -222,12 +222,41 @@ def tr(key: str, **params: Any) -> str:
     return t(key, lang(), **params)
 
 
+# --- choices that travel: across pages and in the address (?scope=12&year=2017&date=2017-10-31) --------------
+# A link an official sends opens on the same scope, year, date, district and language; a choice made on one
+# page holds on the next. The session keeps them under "shared.<name>"; the address mirrors them.
+
+def _shared(name: str, parse: Callable[[str], Any]) -> Any:
+    """A travelling choice: the session's, else the address's (a shared link), else None."""
+    if f"shared.{name}" in st.session_state:
+        return st.session_state[f"shared.{name}"]
+    raw = st.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return parse(raw)
+    except ValueError:
+        return None  # a hand-edited address: the default choice instead
+
+
+def _share(name: str, value: Any, shown: str | None) -> None:
+    """Remember a travelling choice for other pages and put it in the address (None: take it out)."""
+    st.session_state[f"shared.{name}"] = value
+    if shown is None:
+        st.query_params.pop(name, None)
+    elif st.query_params.get(name) != shown:
+        st.query_params[name] = shown
+
+
 def language_switch() -> None:
-    """Tiếng Việt / English in the sidebar, kept in st.session_state['lang']."""
-    st.session_state.setdefault("lang", DEFAULT_LANGUAGE)
+    """Tiếng Việt / English in the sidebar, kept in st.session_state['lang'] and in the address."""
+    if "lang" not in st.session_state:
+        asked = st.query_params.get("lang")
+        st.session_state["lang"] = asked if asked in LANGUAGES else DEFAULT_LANGUAGE
     st.sidebar.radio(
         "Ngôn ngữ / Language", list(LANGUAGES), key="lang", format_func=LANGUAGE_NAMES.get, horizontal=True
     )
+    _share("lang", st.session_state["lang"], st.session_state["lang"])
 
 
 def sample_note() -> None:
@@ -256,12 +285,16 @@ def scope_select() -> None:
     except Exception:  # noqa: BLE001 - the page itself reports a broken store
         present = []
     options = [COUNTRY, *present]
+    if "province" not in st.session_state:  # a shared link's scope ('all': the whole country)
+        asked = st.query_params.get("scope")
+        st.session_state["province"] = COUNTRY if asked == "all" else asked
     if st.session_state.get("province") not in options:
         st.session_state["province"] = DEFAULT_PROVINCE if DEFAULT_PROVINCE in present else COUNTRY
     # the names change with the language, so the widget does too (see widget_key); the choice stays
     st.session_state["province"] = st.sidebar.selectbox(
         tr("common.scope"), options, index=options.index(st.session_state["province"]),
         key=widget_key("province"), format_func={c: scope_name(c) for c in options}.__getitem__)
+    _share("scope", st.session_state["province"], st.session_state["province"] or "all")
 
 
 def scope() -> str | None:
@@ -380,24 +413,42 @@ def date_select(dates: Sequence[dt.date], key: str) -> dt.date | None:
                 index=len(dates) - 1)
 
 
+def _travelling(key: str, name: str, options: Sequence[Any], parse: Callable[[str], Any]) -> None:
+    """Start pick(…, key) at the choice made on another page (or in a shared link), when it is an option here."""
+    wanted = _shared(name, parse)
+    if wanted in options and widget_key(key) not in st.session_state:
+        st.session_state[f"_pick.{key}"] = wanted
+
+
 def year_and_date(prefix: str) -> tuple[int, dt.date | None]:
-    """The year and reporting-date selectors of the scope, side by side; stops the page when there is no funding."""
+    """The year and reporting-date selectors of the scope, side by side; stops the page when there is no funding.
+
+    The choice travels: to the other pages and into the address (see _share)."""
     left, right, _ = st.columns([1, 1, 2])
+    years = read("years_present", "funding", province=scope())
+    _travelling(f"{prefix}_year", "year", years, int)
     with left:
-        year = year_select(read("years_present", "funding", province=scope()), key=f"{prefix}_year")
+        year = year_select(years, key=f"{prefix}_year")
     if year is None:
         st.info(tr("common.no_funding"))
         st.stop()
         raise AssertionError  # unreachable: st.stop raises
+    dates = read("reporting_dates", year, province=scope())
+    _travelling(f"{prefix}_as_of_{year}", "date", dates, dt.date.fromisoformat)
     with right:
-        as_of = date_select(read("reporting_dates", year, province=scope()), key=f"{prefix}_as_of_{year}")
+        as_of = date_select(dates, key=f"{prefix}_as_of_{year}")
+    _share("year", year, str(year))
+    _share("date", as_of, as_of.isoformat() if as_of else None)
     return year, as_of
 
 
 def district_select(key: str, codes: Sequence[str] | None = None) -> str:
-    """A district selectbox over GSO codes (default: the scope's districts), showing names."""
+    """A district selectbox over GSO codes (default: the scope's districts), showing names; the choice travels."""
     options = list(codes or scope_districts())
-    return pick(tr("common.district"), options, key, labels={c: district_label(c) for c in options})
+    _travelling(key, "district", options, str)
+    code = pick(tr("common.district"), options, key, labels={c: district_label(c) for c in options})
+    _share("district", code, code)
+    return code
 
 
 # --- tables ----------------------------------------------------------------

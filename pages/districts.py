@@ -68,8 +68,8 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
     out["table"] = pd.DataFrame({
         ui.tr("common.district" if province else "districts.province_col"): [label(c) for c in by_unit.index],
         ui.tr("districts.col_report"): [fmt.date(d, lang) for d in by_unit["report_as_of"]],
-        ui.tr("districts.col_plan"): [fmt.number(v, lang) for v in by_unit["plan"]],
-        ui.tr("districts.col_disbursed"): [fmt.number(v, lang) for v in by_unit["disbursed"]],
+        ui.tr("districts.col_plan"): fmt.numbers(by_unit["plan"], lang),
+        ui.tr("districts.col_disbursed"): fmt.numbers(by_unit["disbursed"], lang),
         ui.tr("districts.col_rate"): rates(by_unit, "disbursement_rate"),
         ui.tr("districts.col_target"): targets(by_unit, "target_rate", "disbursement_rate"),
         ui.tr("districts.col_poor_rate"): rates(poverty_year, "poor_rate", 2),
@@ -101,8 +101,11 @@ def draw_map(province: str, year: int, as_of: dt.date | None, lang: str, choice:
     """The map of one indicator (kept by ui.view until the data change)."""
     frame, column, kind, direction = INDICATORS[choice]
     name = ui.tr(f"districts.indicator_{choice}")
-    return maps.district_map(ui.view(build, province, year, as_of, lang)[frame][column], lang, indicator=name,
-                             kind=kind, title=ui.tr("districts.map_title", indicator=name, year=year),
+    built = ui.view(build, province, year, as_of, lang)
+    # funding as of the date; poverty as of the review that date shows (named in the title)
+    review = frame == "poverty_year"
+    return maps.district_map(built[frame][column], lang, indicator=name, kind=kind,
+                             year=(built["review_year"] or year) if review else year, as_of=as_of, review=review,
                              source_note=shown["map_notes"]["funding" if frame == "by_unit" else "poverty"],
                              direction=direction)
 
@@ -116,6 +119,13 @@ if province and maps.covers(ui.scope_districts()):
 else:
     st.info(ui.tr("districts.no_map", scope=ui.scope_label()))
 
-st.subheader(ui.tr("districts.table_title", year=year, date=fmt.date(as_of, lang)))
-st.dataframe(shown["table"], hide_index=True, width="stretch")
+st.subheader(ui.tr("districts.table_title" if province else "districts.table_title_provinces", year=year,
+                   date=fmt.date(as_of, lang)))
+# short money headings (the unit in the caption, the full heading on hover) so no column is cut off the
+# right edge; the name column stays in view when a phone scrolls the table sideways
+short = {ui.tr("districts.col_plan"): ui.tr("chart.plan"), ui.tr("districts.col_disbursed"): ui.tr("chart.disbursed")}
+st.caption(ui.tr("districts.table_unit"))
+st.dataframe(shown["table"], hide_index=True, width="stretch", column_config={
+    column: st.column_config.TextColumn(short.get(column, column), help=column, pinned=i == 0)
+    for i, column in enumerate(shown["table"].columns)})
 st.caption(shown["table_caption"] + " " + ui.poverty_review_note(shown["review_year"], as_of))

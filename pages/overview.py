@@ -77,6 +77,10 @@ review_year = shown["review_year"]
 c4.metric(ui.tr("overview.poor_rate", year=review_year) if review_year else ui.tr("overview.poor_rate_none"), fmt.percent(poor["poor_rate"] if poor is not None else None, lang, 2),
           delta=gap(poor["poor_rate"], poor["target_poor_rate"], 2) if poor is not None else None,
           delta_color="inverse", border=True, help=ui.tr("overview.target_help", target=target_poor))
+# each card's unit under it (the value alone must fit a quarter of the page)
+for col, unit in zip((c1, c2, c3, c4), ("common.million_vnd", "common.million_vnd", "overview.unit_rate",
+                                         "overview.unit_poor_rate")):
+    col.caption(ui.tr(unit))
 st.caption(ui.tr("overview.kpi_note", date=fmt.date(as_of, lang), year=review_year or "–", target=target_rate,
                  target_poor=target_poor) + " " + ui.poverty_review_note(review_year, as_of) + " " + shown["note"])
 

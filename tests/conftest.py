@@ -98,3 +98,22 @@ def make_workbook(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def navigation_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run AppTest as serve.py runs the server: navigation only, never the old pages/-folder mode.
+
+    AppTest resets PagesManager.uses_pages_directory before every run, so the folder named pages/ would
+    make each first script run an old-style multipage app, whose widgets get other ids than the runs a
+    browser sees (serve.py sets the flag once for the server's life).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        PagesManager.uses_pages_directory = False
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -31,6 +31,20 @@ def test_money(value, lang, expected) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(
+    ("values", "lang", "expected"),
+    [
+        ([6050.5, 1387.3], "vi", ["6.050,5", "1.387,3"]),  # the data's decimal stays
+        ([6050.5, 1387.0], "en", ["6,050.5", "1,387.0"]),  # one column, one number of decimals
+        ([6050.0, None, 1387.0], "vi", ["6.050", "–", "1.387"]),  # whole numbers stay whole
+        ([6050.04, 12.0], "vi", ["6.050", "12"]),  # what rounds away at one decimal is not shown
+        ([], "vi", []),
+    ],
+)
+def test_numbers_keep_the_decimal_the_data_have(values, lang, expected) -> None:  # type: ignore[no-untyped-def]
+    assert fmt.numbers(values, lang) == expected
+
+
+@pytest.mark.parametrize(
     ("value", "lang", "digits", "expected"),
     [
         (1234567.891, "vi", 0, "1.234.568"),
