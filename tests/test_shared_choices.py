@@ -55,3 +55,11 @@ def test_a_hand_edited_address_falls_back_to_the_defaults(db_url: str) -> None:
     assert at.session_state["lang"] == "vi" and at.session_state["province"] == "12"
     assert at.selectbox(key="overview_year.vi").value == 2017
     assert at.query_params["scope"] == "12" and at.query_params["lang"] == "vi"
+
+
+def test_the_first_change_of_scope_in_a_new_session_is_taken(db_url: str) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()  # one run only: the session's first, as a browser's first page
+    at.sidebar.selectbox(key="province.vi").set_value("").run()
+    assert not at.exception
+    assert at.session_state["province"] == "" and at.query_params["scope"] == "all"
