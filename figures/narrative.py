@@ -221,9 +221,10 @@ def narrative_of(figures: ReportFigures, lang: str = "vi") -> list[str]:
     return lines
 
 
-def district_narrative(facts: pd.DataFrame, district_code: str, year: int, lang: str = "vi") -> list[str]:
-    """A few sentences on one district's year: disbursement and rank, slowest project, poverty vs target."""
-    figures = report_figures(facts, year, province=province_of(district_code))
+def district_narrative(facts: pd.DataFrame, district_code: str, year: int, lang: str = "vi",
+                       as_of: dt.date | None = None) -> list[str]:
+    """A few sentences on one district's year at ``as_of``: disbursement and rank, slowest project, poverty vs target."""
+    figures = report_figures(facts, year, as_of, province=province_of(district_code))
     name = all_districts()[district_code].label(lang, short=False)
     lines = []
     bd = figures.by_district.set_index("district_code")

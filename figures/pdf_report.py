@@ -343,12 +343,25 @@ def build_pdf_report(facts: pd.DataFrame, year: int, as_of: dt.date | None = Non
     return bytes(pdf.output())
 
 
-def build_district_pdf(facts: pd.DataFrame, district_code: str, year: int, lang: str = "vi") -> bytes:
-    """A one-page district profile as PDF bytes: key figures, the year's disbursement curve, poverty trend, narrative."""
+def profile_subtitle(figures: ReportFigures, district_code: str, lang: str = "vi") -> str:
+    """The profile's date line: the reporting date, or that the district has not reported by it (and its latest report)."""
+    row = figures.by_district.set_index("district_code").loc[district_code]
+    date = fmt.date(figures.as_of, lang)
+    if bool(row["reported"]):
+        return t("report.profile_subtitle", lang, date=date)
+    if pd.notna(row["report_as_of"]):  # older figures, said to be older: never shown as those of the date
+        return t("report.profile_subtitle_not_reported", lang, date=date, latest=fmt.date(row["report_as_of"], lang))
+    return t("report.profile_subtitle_no_report", lang, date=date)
+
+
+def build_district_pdf(facts: pd.DataFrame, district_code: str, year: int, lang: str = "vi",
+                       as_of: dt.date | None = None) -> bytes:
+    """A one-page district profile as PDF bytes, at ``as_of`` (default the year's latest reporting date):
+    key figures, the year's disbursement curve up to that date, poverty trend, narrative."""
     if district_code not in all_districts():
         raise LoaderError(f"Mã huyện không hợp lệ / unknown district code: {district_code} "
                           f"({', '.join(districts())} …)", code="unknown_district")
-    figures = report_figures(facts, year, province=province_of(district_code))
+    figures = report_figures(facts, year, as_of, province=province_of(district_code))
     note = facts_note(facts[facts["district_code"] == district_code], lang)
     name = all_districts()[district_code].label(lang, short=False)
     row = figures.by_district.set_index("district_code").loc[district_code]
@@ -367,13 +380,13 @@ def build_district_pdf(facts: pd.DataFrame, district_code: str, year: int, lang:
     pdf.add_page()
     pdf.masthead(compact=True)
     pdf.title_lines([t("report.profile_title", lang, district=name.upper(), year=year),
-                     t("report.profile_subtitle", lang, date=fmt.date(row["report_as_of"] if pd.notna(row["report_as_of"])
-                                                                      else figures.as_of, lang))])
+                     profile_subtitle(figures, district_code, lang)])
     pdf.kpis(kpis)
-    pdf.paragraphs(district_narrative(facts, district_code, year, lang), size=8.5)
+    pdf.paragraphs(district_narrative(facts, district_code, year, lang, figures.as_of), size=8.5)
     curves = metrics.disbursement_curves(facts, district_code)
+    curves = curves[(curves["year"] == year) & (pd.to_datetime(curves["as_of"]) <= pd.Timestamp(figures.as_of))]
     figs = [
-        (charts.disbursement_curve(curves[curves["year"] == year], lang, district_code=district_code, source_note=note),
+        (charts.disbursement_curve(curves, lang, district_code=district_code, source_note=note),
          pdf.epw, 76),
         (charts.poverty_trend(figures.poverty_all, lang, district_code=district_code, source_note=note), pdf.epw, 76),
     ]

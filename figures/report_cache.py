@@ -49,7 +49,7 @@ class ReportKey:
     data_version: int
     province: str
     year: int
-    as_of: dt.date | None  # None: the year's latest reporting date; always None for the district profile
+    as_of: dt.date | None  # None: the year's latest reporting date
     district_code: str | None
     language: str
 
@@ -161,8 +161,6 @@ def report_key(engine: Engine, kind: ReportKind, year: int, as_of: dt.date | Non
     """The key of a report on the store as it is now (its data version is read here)."""
     if (kind is ReportKind.DISTRICT_PDF) != (district_code is not None):
         raise ValueError(f"a district code goes with the district profile and only with it: {kind}, {district_code}")
-    if kind is ReportKind.DISTRICT_PDF:
-        as_of = None  # the profile is always of the year's latest report: one file whatever date is chosen
     return ReportKey(kind, store_name(engine), data_version(engine), province, year, as_of, district_code, language)
 
 
@@ -176,7 +174,7 @@ def build_report(facts: pd.DataFrame, key: ReportKey) -> bytes:
     if key.kind is ReportKind.PDF:
         return pdf_report.build_pdf_report(facts, key.year, key.as_of, key.language)
     assert key.district_code is not None  # report_key makes sure
-    return pdf_report.build_district_pdf(facts, key.district_code, key.year, key.language)
+    return pdf_report.build_district_pdf(facts, key.district_code, key.year, key.language, key.as_of)
 
 
 _IMAGE = re.compile(rb"/Subtype\s*/Image")

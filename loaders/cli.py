@@ -319,7 +319,7 @@ def _report(args: argparse.Namespace, engine: Any) -> int:
     if args.district:
         from figures.pdf_report import build_district_pdf
 
-        data = build_district_pdf(facts, args.district, args.year, args.lang)
+        data = build_district_pdf(facts, args.district, args.year, args.lang, args.as_of)
     elif kind == "pdf":
         from figures.pdf_report import build_pdf_report
 

@@ -182,6 +182,12 @@ def caption(frame: pd.DataFrame | Sequence[pd.DataFrame], year: int | None = Non
     st.caption(caption_text(frame, year, as_of))
 
 
+def sentences(*parts: str) -> str:
+    """Caption parts as sentences: a full stop after each part that does not end one."""
+    kept = [p.strip() for p in parts if p and p.strip()]
+    return " ".join(p if p.endswith((".", "!", "?", ":")) else f"{p}." for p in kept)
+
+
 def poverty_review_note(review_year: int | None, as_of: dt.date | None) -> str:
     """Which poverty review the figures of a reporting date are: 'Hộ nghèo: kết quả rà soát cuối năm 2016 …'."""
     date = fmt.date(as_of, lang()) if as_of else "–"
@@ -560,5 +566,5 @@ def report_downloads(year: int, as_of: dt.date | None, district_code: str | None
                                 icon=":material/picture_as_pdf:")
     else:
         cols[0].download_button(tr("report.download_district_pdf"), data=report(ReportKind.DISTRICT_PDF),
-                                file_name=f"ho_so_{district_code}_{year}.pdf", mime="application/pdf", on_click="ignore",
+                                file_name=f"ho_so_{district_code}_{stamp}.pdf", mime="application/pdf", on_click="ignore",
                                 icon=":material/picture_as_pdf:")

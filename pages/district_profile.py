@@ -1,11 +1,12 @@
-"""Hồ sơ huyện: one district's disbursement curves, poverty trend, projects and 30a status."""
+"""Hồ sơ huyện: one district's disbursement curves, poverty trend, projects at a reporting date and 30a status."""
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from figures import charts
+from figures import charts, fmt
 from loaders.reference import status_30a
 from pages import _ui as ui
 from store import metrics
@@ -34,18 +35,17 @@ def build(code: str, as_amount: bool, lang: str) -> dict[str, Any]:
         "curves_caption": ui.caption_text([funding_facts, target_facts]),
         "trend": charts.poverty_trend(poverty, lang, district_code=code, source_note=ui.source_note(poverty_facts)),
         "trend_caption": ui.caption_text(poverty_facts),
-        "years": ui.query("years_present", "funding", district=code),
     }
 
 
-def build_year(code: str, year: int, lang: str) -> dict[str, Any]:
-    """The district's projects in a year (kept by ui.view until the data change)."""
-    parts = ui.query("funding_facts", year, district=code, keep="component")
-    as_of = parts["as_of"].max() if not parts.empty else None
-    breakdown = metrics.funding_breakdown(parts, year, None, by="project")
-    return {"chart": charts.project_breakdown(breakdown, lang, district_code=code, year=year, as_of=as_of,
+def build_year(code: str, year: int, as_of: dt.date | None, lang: str) -> dict[str, Any]:
+    """The district's projects in its latest report of a year on or before as_of (kept by ui.view until the data change)."""
+    parts = ui.query("funding_facts", year, as_of, district=code, keep="component")
+    reported = parts["as_of"].max() if not parts.empty else None  # the district's own date: maybe before as_of
+    breakdown = metrics.funding_breakdown(parts, year, reported, by="project")
+    return {"chart": charts.project_breakdown(breakdown, lang, district_code=code, year=year, as_of=reported,
                                               source_note=ui.source_note(parts)),
-            "caption": ui.caption_text(parts, year, as_of)}
+            "caption": ui.caption_text(parts, year, reported), "reported": reported}
 
 
 units = {False: ui.tr("profile.unit_rate"), True: ui.tr("profile.unit_amount")}
@@ -61,14 +61,18 @@ st.plotly_chart(shown["trend"], width="stretch")
 st.caption(shown["trend_caption"])
 
 st.subheader(ui.tr("profile.projects"))
-col_year, _ = st.columns([1, 3])
-with col_year:
-    year = ui.year_select(shown["years"], key="profile_year")
-if year is None:
+if not ui.read("years_present", "funding", province=ui.scope()):
     st.info(ui.tr("common.no_funding"))
 else:
-    ui.report_downloads(year, None, district_code=code)
-    projects = ui.view(build_year, code, year, lang)
+    year, as_of = ui.year_and_date("profile")  # the scope's dates: the one chosen on Overview or Districts travels here
+    ui.report_downloads(year, as_of, district_code=code)
+    projects = ui.view(build_year, code, year, as_of, lang)
+    reported, name = projects["reported"], ui.district_label(code, long=True)
+    if as_of is not None and reported is None:
+        st.warning(ui.tr("profile.no_report", district=name, date=fmt.date(as_of, lang), year=year))
+    elif as_of is not None and reported != as_of:  # older figures, said to be older
+        st.warning(ui.tr("profile.not_reported", district=name, date=fmt.date(as_of, lang),
+                         latest=fmt.date(reported, lang)))
     st.plotly_chart(projects["chart"], width="stretch")
     st.caption(projects["caption"])
 

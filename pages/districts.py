@@ -42,8 +42,8 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
     poverty_year = poverty_units[poverty_units["year"] == review_year].set_index(unit)
     out: dict[str, Any] = {"unit": unit, "by_unit": by_unit, "poverty_year": poverty_year, "review_year": review_year,
                            "funding_caption": ui.caption_text([funding, targets], year, as_of),
-                           "poverty_caption": ui.caption_text(poverty_year_facts, review_year) + " "
-                           + ui.poverty_review_note(review_year, as_of),
+                           "poverty_caption": ui.sentences(ui.caption_text(poverty_year_facts, review_year),
+                                                           ui.poverty_review_note(review_year, as_of)),
                            "table_caption": ui.caption_text([funding, targets, poverty_year_facts], year, as_of),
                            "map_notes": {"funding": ui.source_note(funding, targets),
                                          "poverty": ui.source_note(poverty_year_facts)}}
@@ -128,4 +128,4 @@ st.caption(ui.tr("districts.table_unit"))
 st.dataframe(shown["table"], hide_index=True, width="stretch", column_config={
     column: st.column_config.TextColumn(short.get(column, column), help=column, pinned=i == 0)
     for i, column in enumerate(shown["table"].columns)})
-st.caption(shown["table_caption"] + " " + ui.poverty_review_note(shown["review_year"], as_of))
+st.caption(ui.sentences(shown["table_caption"], ui.poverty_review_note(shown["review_year"], as_of)))

@@ -10,6 +10,7 @@ from pages import _auth_ui as auth
 from pages import _samples_ui as samples_ui
 from pages import _ui as ui
 from store import history
+from store.bootstrap import SAMPLE_USER
 
 FLASH = "history.flash"
 
@@ -55,6 +56,7 @@ samples_ui.offer("history_samples")
 columns = ("id", "file", "user", "imported_at", "facts_new", "facts_changed", "undone")
 table = pd.DataFrame([{c: b[c] for c in columns} for b in batches])
 table["imported_at"] = table["imported_at"].map(when)
+table["user"] = table["user"].map(lambda u: ui.tr("samples.user") if u == SAMPLE_USER else u)  # the system, in words
 table["undone"] = table["undone"].map(lambda u: ui.tr("common.yes") if u else ui.tr("common.no"))
 for c in ("facts_new", "facts_changed"):
     table[c] = [fmt.number(v, lang) for v in table[c]]

@@ -82,7 +82,7 @@ for col, unit in zip((c1, c2, c3, c4), ("common.million_vnd", "common.million_vn
                                          "overview.unit_poor_rate")):
     col.caption(ui.tr(unit))
 st.caption(ui.tr("overview.kpi_note", date=fmt.date(as_of, lang), year=review_year or "–", target=target_rate,
-                 target_poor=target_poor) + " " + ui.poverty_review_note(review_year, as_of) + " " + shown["note"])
+                 target_poor=target_poor) + " " + ui.sentences(ui.poverty_review_note(review_year, as_of), shown["note"]))
 
 chart_col, list_col = st.columns([3, 2])
 with chart_col:

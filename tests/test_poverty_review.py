@@ -51,3 +51,9 @@ def test_districts_page_names_the_review_it_shows(db_url: str) -> None:
     at.selectbox(key="districts_as_of_2017.vi").set_value(OCT_31).run()
     assert not at.exception
     assert t("common.poverty_review", "vi", year=2016, date="31/10/2017") in texts(at)
+
+
+def test_captions_put_a_full_stop_between_their_sentences(db_url: str) -> None:
+    at = open_page("districts")
+    captions = [c.value for c in at.caption if t("common.poverty_review", "vi", year=2017, date="31/01/2018") in c.value]
+    assert captions and all(". Hộ nghèo:" in c or c.startswith("Hộ nghèo:") for c in captions), captions

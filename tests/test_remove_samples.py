@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from loaders import import_files
+from loaders.i18n import t
 from store.auth import PermissionDenied, Role, User, add_user
 from store.bootstrap import load_samples_if_empty, remove_samples, sample_files, shows_samples
 from store.db import get_engine
@@ -82,3 +83,10 @@ def test_the_audit_says_it_in_words(engine):
     table = audit_table(audit_log(engine), "vi")
     assert list(table["Thao tác"])[0] == "Xóa số liệu mẫu"  # newest first, after the sample imports
     assert table["Chi tiết"][0].startswith(f"{len(sample_files())} lần nhập số liệu mẫu: gỡ ")
+
+
+def test_history_names_the_sample_imports_in_the_users_language(db_url: str) -> None:
+    at = open_page("history")
+    table = at.dataframe[0].value
+    users = set(table[t("history.col_user", "vi")])
+    assert users == {t("samples.user", "vi")} and "samples (illustrative)" not in users

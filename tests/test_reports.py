@@ -195,6 +195,35 @@ def test_pdf_in_english_and_without_a_browser(facts, monkeypatch):
     assert pdf_pages(profile) == 1 and pdf_images(profile) == 0
 
 
+
+OCT_31 = dt.date(2017, 10, 31)
+
+
+def test_district_profile_pdf_is_of_the_chosen_reporting_date(facts, monkeypatch):
+    from figures import pdf_report
+
+    seen = []
+    real = pdf_report.report_figures
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(real(*args, **kwargs))
+        return seen[-1]
+
+    monkeypatch.setattr(pdf_report, "report_figures", spy)
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")  # no charts: the dates are what is tested
+    assert pdf_pages(build_district_pdf(facts, "105", 2017, "vi", as_of=OCT_31)) == 1
+    assert [f.as_of for f in seen] == [OCT_31]
+    assert pdf_report.profile_subtitle(seen[0], "105", "vi") == t("report.profile_subtitle", "vi", date="31/10/2017")
+
+
+def test_district_profile_pdf_says_so_when_the_district_has_not_reported_by_the_date(facts):
+    figures = report_figures(facts, 2017, OCT_31, province="12")
+    from figures.pdf_report import profile_subtitle
+
+    line = profile_subtitle(figures, "107", "vi")  # Mường Tè: its latest report is older than 31/10/2017
+    assert "chưa báo cáo đến ngày 31/10/2017" in line
+    assert "chưa báo cáo" not in profile_subtitle(report_figures(facts, 2017, None, province="12"), "107", "vi")
+
 # --- narrative --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("year", YEARS)

@@ -63,3 +63,34 @@ def test_the_first_change_of_scope_in_a_new_session_is_taken(db_url: str) -> Non
     at.sidebar.selectbox(key="province.vi").set_value("").run()
     assert not at.exception
     assert at.session_state["province"] == "" and at.query_params["scope"] == "all"
+
+
+# --- the district profile: a year and a reporting date, like Overview and Districts ---------------
+
+def test_the_district_profile_offers_the_scopes_reporting_dates(db_url: str) -> None:
+    at = open_page("district_profile")
+    assert not at.exception
+    assert at.selectbox(key="profile_year.vi").value == 2017
+    dates = at.selectbox(key="profile_as_of_2017.vi").options
+    assert OCT_31.strftime("%d/%m/%Y") in dates  # the options are shown as dd/mm/yyyy
+
+
+def test_a_date_chosen_on_overview_holds_on_the_district_profile(db_url: str) -> None:
+    at = open_page("overview")
+    at.selectbox(key="overview_as_of_2017.vi").set_value(OCT_31).run()
+    at.switch_page("pages/district_profile.py").run()
+    assert not at.exception
+    assert at.selectbox(key="profile_year.vi").value == 2017
+    assert at.selectbox(key="profile_as_of_2017.vi").value == OCT_31
+    assert at.query_params["date"] == "2017-10-31"
+
+
+def test_the_profile_says_so_when_its_district_has_not_reported_by_the_date(db_url: str) -> None:
+    at = open_page("district_profile")
+    at.selectbox(key="profile_district.vi").set_value("107").run()  # Mường Tè: no report of 31/10/2017
+    at.selectbox(key="profile_as_of_2017.vi").set_value(OCT_31).run()
+    assert not at.exception
+    notes = [e.value for e in [*at.warning, *at.info]]
+    assert any("chưa báo cáo đến ngày 31/10/2017" in n for n in notes), notes
+    at.selectbox(key="profile_district.vi").set_value("105").run()  # reported on that date: no such note
+    assert not any("chưa báo cáo" in e.value for e in [*at.warning, *at.info])

@@ -227,13 +227,15 @@ def test_languages_dates_years_kinds_and_districts_are_reports_of_their_own(
     assert len(cache) == len(REQUESTS) and sum(map(len, builds.values())) == len(REQUESTS)
     assert [report_bytes(store, **request, cache=cache) for request in REQUESTS] == files  # all kept
     assert sum(map(len, builds.values())) == len(REQUESTS)
-    assert [call[1:] for call in builds["district_pdf"]] == [("107", 2017, "vi"), ("105", 2017, "vi")]
+    assert [call[1:] for call in builds["district_pdf"]] == [("107", 2017, "vi", None), ("105", 2017, "vi", None)]
 
 
-def test_the_district_profile_is_one_file_whatever_date_is_chosen(store: Engine) -> None:
-    keys = {report_key(store, ReportKind.DISTRICT_PDF, 2017, as_of, district_code="107")
-            for as_of in (None, dt.date(2017, 10, 31), dt.date(2017, 6, 30))}
-    assert len(keys) == 1
+def test_the_district_profile_is_a_file_per_reporting_date(store: Engine, builds: dict[str, list[Any]]) -> None:
+    dates = (None, dt.date(2017, 10, 31), dt.date(2017, 6, 30))
+    keys = {report_key(store, ReportKind.DISTRICT_PDF, 2017, as_of, district_code="107") for as_of in dates}
+    assert len(keys) == len(dates)
+    report_bytes(store, ReportKind.DISTRICT_PDF, 2017, dt.date(2017, 10, 31), district_code="107", cache=ReportCache())
+    assert [call[1:] for call in builds["district_pdf"]] == [("107", 2017, "vi", dt.date(2017, 10, 31))]
     with pytest.raises(ValueError):
         report_key(store, ReportKind.PDF, 2017, district_code="107")
 

@@ -1,0 +1,103 @@
+"""Screenshots of every page in both languages at 1440 and 390 px: ``python docs/screenshots.py [OUT_DIR]``.
+
+Starts a real server as the browser tests do (``streamlit run serve.py`` on 127.0.0.1, a fresh SQLite
+store with the samples) and saves ``<page>-<lang>-<width>.png`` in OUT_DIR (default docs/screenshots/).
+Streamlit scrolls inside its main block, so the window is grown to the page's height before each shot.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, settle  # noqa: E402
+
+# the sidebar's pages (address → file name part); with no users in the store every one is open
+PAGES = {"": "overview", "districts": "districts", "district_profile": "profile", "poverty": "poverty",
+         "data": "data", "upload": "upload", "history": "history"}
+LANGS = ["vi", "en"]
+WIDTHS = {1440: 1000, 390: 844}  # width → the window's height before it grows to the page
+MAX_HEIGHT = 12_000
+
+
+def start(tmp: Path) -> tuple[subprocess.Popen, str]:
+    """``streamlit run serve.py`` on a free port and a fresh store with the samples; its process and URL."""
+    port = free_port()
+    env = {**os.environ, "DASHBOARD_DATABASE_URL": f"sqlite:///{tmp / 'store.sqlite'}", "DASHBOARD_LOAD_SAMPLES": "1"}
+    with open(tmp / "streamlit.log", "w") as log:  # the server keeps its own copy of the file
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return proc, url
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            sys.exit(f"streamlit did not start: {(tmp / 'streamlit.log').read_text()[-2000:]}")
+        time.sleep(0.3)
+
+
+def shoot(page, url: str, width: int, height: int, out: Path) -> None:  # type: ignore[no-untyped-def]
+    """Open one page in a new session, grow the window to the main block's height, save the shot."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(url)
+    settle(page)
+    for _ in range(3):  # charts re-lay themselves out when the window grows: until the height holds
+        full = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        target = max(height, min(int(full) + 40, MAX_HEIGHT))
+        if target == page.viewport_size["height"]:
+            break
+        page.set_viewport_size({"width": width, "height": target})
+        page.wait_for_timeout(1000)
+    page.screenshot(path=str(out))
+    errors = page.locator('[data-testid="stException"]').count()
+    print(f"{out.name}: {width}×{page.viewport_size['height']}{'  EXCEPTION ON PAGE' if errors else ''}")
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    if not CHROMIUM:
+        sys.exit("no chromium on PATH (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start(Path(tmp))
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                page = browser.new_page()
+                page.set_default_timeout(60_000)
+                for lang in LANGS:
+                    for width, height in WIDTHS.items():
+                        for path, name in PAGES.items():
+                            shoot(page, f"{url}/{path}?lang={lang}", width, height,
+                                  out / f"{name}-{lang}-{width}.png")
+                browser.close()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()
