@@ -7,18 +7,14 @@ Streamlit scrolls inside its main block, so the window is grown to the page's he
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, free_port, settle  # noqa: E402
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, settle, start_server, stop_server  # noqa: E402
 
 # the sidebar's pages (address → file name part); with no users in the store every one is open
 PAGES = {"": "overview", "districts": "districts", "district_profile": "profile", "poverty": "poverty",
@@ -26,32 +22,6 @@ PAGES = {"": "overview", "districts": "districts", "district_profile": "profile"
 LANGS = ["vi", "en"]
 WIDTHS = {1440: 1000, 390: 844}  # width → the window's height before it grows to the page
 MAX_HEIGHT = 12_000
-
-
-def start(tmp: Path) -> tuple[subprocess.Popen, str]:
-    """``streamlit run serve.py`` on a free port and a fresh store with the samples; its process and URL."""
-    port = free_port()
-    env = {**os.environ, "DASHBOARD_DATABASE_URL": f"sqlite:///{tmp / 'store.sqlite'}", "DASHBOARD_LOAD_SAMPLES": "1"}
-    with open(tmp / "streamlit.log", "w") as log:  # the server keeps its own copy of the file
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc, url
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            sys.exit(f"streamlit did not start: {(tmp / 'streamlit.log').read_text()[-2000:]}")
-        time.sleep(0.3)
 
 
 def shoot(page, url: str, width: int, height: int, out: Path) -> None:  # type: ignore[no-untyped-def]
@@ -79,7 +49,11 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start(Path(tmp))
+        try:
+            server = start_server(Path(tmp) / "store.sqlite", Path(tmp) / "streamlit.log")
+        except RuntimeError as exc:
+            sys.exit(str(exc))
+        url = server.url
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -92,11 +66,7 @@ def main() -> None:
                                   out / f"{name}-{lang}-{width}.png")
                 browser.close()
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(server)
 
 
 if __name__ == "__main__":

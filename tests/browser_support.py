@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -52,41 +53,65 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from serve(tmp_path_factory)
 
 
-def serve(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
-    """Start ``streamlit run serve.py`` (dashboard.py with its routes) on a free port (settings from extra_env); yield its URL."""
-    need_browser()
+@dataclass(frozen=True)
+class Server:
+    """A running ``streamlit run serve.py``: its process and address."""
+
+    proc: subprocess.Popen[bytes]
+    url: str
+
+
+def start_server(db: Path, log_path: Path, **extra_env: str) -> Server:
+    """``streamlit run serve.py`` (dashboard.py with its routes) on a free port and the SQLite store ``db``,
+    with the samples, its output in ``log_path``; ready when this returns.
+
+    Used by the browser tests and by docs/screenshots.py; RuntimeError (with the log's end) when it does not start.
+    """
     port = free_port()
-    db = tmp_path_factory.mktemp("browser") / "store.sqlite"
     env = {**os.environ, "DASHBOARD_DATABASE_URL": f"sqlite:///{db}", "DASHBOARD_LOAD_SAMPLES": "1", **extra_env}
-    log = open(tmp_path_factory.mktemp("log") / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"streamlit did not start: {Path(log.name).read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
+    with open(log_path, "w") as log:  # the server keeps its own copy of the file
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    server = Server(proc, f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 60
+    while True:
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return server
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_server(server)
+            raise RuntimeError(f"streamlit did not start: {log_path.read_text()[-2000:]}")
+        time.sleep(0.3)
+
+
+def stop_server(server: Server) -> None:
+    """End a server started by start_server."""
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+
+
+def serve(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
+    """Start a server (start_server) on a fresh store, settings from extra_env; yield its URL."""
+    need_browser()
+    db = tmp_path_factory.mktemp("browser") / "store.sqlite"
+    try:
+        server = start_server(db, tmp_path_factory.mktemp("log") / "streamlit.log", **extra_env)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server.url
+    finally:
+        stop_server(server)
 
 
 @pytest.fixture(scope="module")
