@@ -199,6 +199,8 @@ def poverty_review_at(facts: pd.DataFrame, year: int, as_of: dt.date) -> tuple[i
     31/10/2017 cannot show end-2017's: it shows end-2016's, and says so.
     """
     sel = facts[(facts["dataset"] == "poverty") & (facts["year"] <= year) & (facts["as_of"] <= as_of)]
+    # counts "at the start of the year" (dated 1 January: loaders.report_reader) are no review of that year
+    sel = sel[[d != dt.date(y, 1, 1) for d, y in zip(sel["as_of"], sel["year"])]]
     if sel.empty:
         return None, None
     latest = int(sel["year"].max())

@@ -57,3 +57,16 @@ def test_captions_put_a_full_stop_between_their_sentences(db_url: str) -> None:
     at = open_page("districts")
     captions = [c.value for c in at.caption if t("common.poverty_review", "vi", year=2017, date="31/01/2018") in c.value]
     assert captions and all(". Hộ nghèo:" in c or c.startswith("Hộ nghèo:") for c in captions), captions
+
+
+def test_counts_at_the_start_of_a_year_are_no_review_of_that_year() -> None:
+    import pandas as pd
+
+    def row(year: int, as_of: dt.date) -> dict[str, object]:
+        return {"dataset": "poverty", "district_code": "107", "year": year, "as_of": as_of,
+                "measure": "poor_households", "value": 100.0}
+
+    facts = pd.DataFrame([row(2017, dt.date(2017, 12, 31)), row(2018, dt.date(2018, 1, 1)), row(2018, dt.date(2018, 12, 31))])
+    # on 31/10/2018 the end-2018 review is not known yet; the 1 January 2018 counts are end-2017's
+    assert metrics.poverty_review_at(facts, 2018, dt.date(2018, 10, 31)) == (2017, dt.date(2017, 12, 31))
+    assert metrics.poverty_review_at(facts, 2018, dt.date(2018, 12, 31)) == (2018, dt.date(2018, 12, 31))
