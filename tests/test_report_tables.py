@@ -74,3 +74,10 @@ def test_a_table_on_its_side_is_read_by_district_with_its_total_column_as_a_chec
     assert len(got) == 8
     assert ("total_mismatch", "G5") in {(i.code, i.cell) for i in report.issues}
     assert report.sheets[0]["orientation"] == "columns" and report.sheets[0]["data_columns"] == ["C", "D", "E", "F"]
+
+
+def test_da_thuc_hien_is_the_amount_disbursed(tmp_path):
+    rows = [["BÁO CÁO GIẢI NGÂN NĂM 2019, tính đến ngày 31/10/2019"], ["Đơn vị", "Vốn giao", "Đã thực hiện"],
+            ["Mường Tè", 1200, 400]]
+    got = {r.measure: r.value for r in inspect_file(_save(tmp_path, rows)).records}
+    assert got == {"plan": 1200, "disbursed": 400}
