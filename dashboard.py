@@ -21,11 +21,13 @@ pages = [
     st.Page("pages/poverty.py", title=ui.tr("nav.poverty"), icon=":material/groups:"),
     st.Page("pages/data.py", title=ui.tr("nav.data"), icon=":material/table:"),
 ]
-# Pages that change data or show the audit trail are listed only for those allowed (and check again themselves).
-if auth.may("import"):
-    pages.append(st.Page("pages/upload.py", title=ui.tr("nav.upload"), icon=":material/upload_file:"))
-    pages.append(st.Page("pages/history.py", title=ui.tr("history.nav"), icon=":material/history:"))
-if auth.may("users"):
-    pages.append(st.Page("pages/users.py", title=ui.tr("auth.nav_users"), icon=":material/manage_accounts:"))
-    pages.append(st.Page("pages/audit.py", title=ui.tr("auth.nav_audit"), icon=":material/policy:"))
+# Pages that change data or show the audit trail are listed only for those allowed; the others are hidden, not
+# absent, so that a link to one opens it with its own check (who may see it, and a sign-in form) rather than
+# Streamlit's English "Page not found".
+for path, key, icon, action in (("upload", "nav.upload", "upload_file", "import"), ("history", "history.nav", "history", "import"),
+                                ("users", "auth.nav_users", "manage_accounts", "users"),
+                                ("audit", "auth.nav_audit", "policy", "users")):
+    pages.append(st.Page(f"pages/{path}.py", title=ui.tr(key), icon=f":material/{icon}:",
+                         visibility="visible" if auth.may(action) else "hidden"))
+ui.missing_page_note()
 st.navigation(pages).run()

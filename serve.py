@@ -10,7 +10,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
-from pages._routes import UploadGate, routes
+from pages._routes import UnknownPage, UploadGate, routes
 
 os.environ["LCPR_ROUTES"] = "1"  # the pages check it: sign-in needs the routes
 # A pages/ folder beside the entry file makes Streamlit run a session's first script as an old-style
@@ -18,4 +18,4 @@ os.environ["LCPR_ROUTES"] = "1"  # the pages check it: sign-in needs the routes
 # widgets then got other ids in that first run than in every later one, and the first choice a person
 # made (the scope, a sign-in) was dropped. The app is navigation-only: say so before any session starts.
 PagesManager.uses_pages_directory = False
-app = st.App("dashboard.py", routes=routes, middleware=[Middleware(UploadGate)])
+app = st.App("dashboard.py", routes=routes, middleware=[Middleware(UploadGate), Middleware(UnknownPage)])

@@ -35,6 +35,9 @@ TITLE_WIDTH = 40
 # A ranked bar's value label, in units of the 0–105 % axis, at its widest (a phone): the labels sit at the
 # bars' start, clear of the target marks, unless a target falls in that span.
 LABEL_SPAN = 20
+BAR_GAP = 0.2  # plotly's default gap between bars, as a share of each category's slot
+BAR_HALF = (1 - BAR_GAP) / 2  # half a vertical bar's width, in category units
+PROJECT_ROOM = 1.22  # the amount axis of a project chart runs this far past its longest bar: room for the rate
 BAR_BAND = 36  # pixels per ranked bar; the target mark takes part of it, so marks never touch the next bar
 SERIES = ["#1f5f8b", "#4d9a6b", "#c9a227", "#8c5a9e", "#c0504d", "#5b8fa8", "#8a8a5c", "#d27fa6"]
 
@@ -71,9 +74,20 @@ def _titled(key: str, unit: str) -> str:
     return f"{key}_provinces" if unit == "province_code" else key
 
 
-def _marker(count: int, widest: int = 34) -> int:
-    """A plan or target line as wide as a bar: narrower as the bars get more (63 provinces)."""
-    return max(6, min(widest, 600 // max(count, 1)))
+def _bar_marks(fig: go.Figure, names: list[str], values: pd.Series, *, name: str, hover: list[str]) -> None:
+    """A plan or target line across each vertical bar, exactly as wide as the bar at any screen width.
+
+    Drawn as shapes in the category axis's own units (bar i spans i ± BAR_HALF), not as a marker of
+    fixed pixels, which was wider than the bars on a phone and narrower on a wide screen. An invisible
+    scatter carries each mark's hover, and a legend-only line names the marks.
+    """
+    for i, value in enumerate(values):
+        if pd.notna(value):
+            fig.add_shape(type="line", xref="x", yref="y", x0=i - BAR_HALF, x1=i + BAR_HALF, y0=value, y1=value,
+                          line={"color": TARGET, "width": 3}, layer="above")
+    fig.add_scatter(x=names, y=values, mode="markers", showlegend=False, hovertext=hover, hoverinfo="text",
+                    marker={"symbol": "line-ew", "size": 16, "color": "rgba(0,0,0,0)", "line": {"width": 0}})
+    fig.add_scatter(x=[None], y=[None], mode="lines", name=name, line={"color": TARGET, "width": 3})
 
 
 def wrapped(text: str, width: int = TITLE_WIDTH) -> str:
@@ -241,11 +255,9 @@ def funding_stacked(
         ])
         for n, r in zip(names, totals.itertuples())
     ]
-    fig.add_scatter(
-        x=names, y=totals["plan"], mode="markers", name=t("chart.plan", lang), hovertext=plan_hover,
-        hoverinfo="text", marker={"symbol": "line-ew", "size": _marker(len(names)), "line": {"width": 3, "color": TARGET}},
-    )
-    fig.update_layout(barmode="stack", legend_traceorder="normal")  # legend in programme order, not stack order
+    _bar_marks(fig, names, totals["plan"], name=t("chart.plan", lang), hover=plan_hover)
+    fig.update_xaxes(categoryorder="array", categoryarray=names)
+    fig.update_layout(barmode="stack", bargap=BAR_GAP, legend_traceorder="normal")  # legend in programme order, not stack order
     fig.update_yaxes(title_text=t("chart.amount_axis", lang), gridcolor="#e5e5e5", tickformat=",.0f")
     return _finish(fig, lang, title, source_note, height=500)
 
@@ -275,11 +287,9 @@ def poverty_vs_target(poverty: pd.DataFrame, lang: str, *, year: int, source_not
         fig.add_bar(x=[names[i] for i in idx], y=frame["poor_rate"].iloc[idx], name=label, marker_color=colour,
                     hovertext=[hover[i] for i in idx], hoverinfo="text")
     if frame["target_poor_rate"].notna().any():
-        fig.add_scatter(
-            x=names, y=frame["target_poor_rate"], mode="markers", name=t("chart.target", lang),
-            marker={"symbol": "line-ew", "size": _marker(len(names)), "line": {"width": 3, "color": TARGET}},
-            hovertext=hover, hoverinfo="text",
-        )
+        _bar_marks(fig, names, frame["target_poor_rate"], name=t("chart.target", lang), hover=hover)
+    # one bar per district, split into traces by status: stacked, so each stays centred on its category
+    fig.update_layout(barmode="stack", bargap=BAR_GAP, legend_traceorder="normal")
     fig.update_xaxes(categoryorder="array", categoryarray=names)
     fig.update_yaxes(title_text=t("chart.poor_rate_axis", lang), ticksuffix="%", gridcolor="#e5e5e5")
     return _finish(fig, lang, title, source_note)
@@ -386,11 +396,15 @@ def project_breakdown(
     # horizontal groups stack their bars bottom-up: disbursed first puts the plan on top
     fig.add_bar(y=labels, x=frame["disbursed"], orientation="h", name=t("chart.disbursed", lang), marker_color=BLUE,
                 hovertext=hover, hoverinfo="text", legendrank=2,
-                text=[fmt.percent(v, lang) for v in frame["disbursement_rate"]], textposition="outside")
+                text=[fmt.percent(v, lang) for v in frame["disbursement_rate"]], textposition="outside",
+                cliponaxis=False)
     fig.add_bar(y=labels, x=frame["plan"], orientation="h", name=t("chart.plan", lang), marker_color=LIGHT_BLUE,
                 hovertext=hover, hoverinfo="text", legendrank=1)
     fig.update_layout(barmode="group")
-    fig.update_xaxes(title_text=t("chart.amount_axis", lang), gridcolor="#e5e5e5", tickformat=",.0f")
+    # room past the longest bar for its rate label ('97,8%'), which was cut at the plot's edge on a phone
+    widest = float(frame[["plan", "disbursed"]].max().max())
+    fig.update_xaxes(title_text=t("chart.amount_axis", lang), gridcolor="#e5e5e5", tickformat=",.0f",
+                     range=[0, widest * PROJECT_ROOM])
     return _finish(fig, lang, title, source_note, height=420)
 
 
@@ -402,7 +416,7 @@ def rates_by_year(poverty: pd.DataFrame, lang: str, *, source_note: str, unit: s
     if poverty.empty:
         return _empty(lang, title, source_note)
     fig = make_subplots(rows=1, cols=2, subplot_titles=(t("chart.poor_rate", lang), t("chart.near_poor_rate", lang)),
-                        horizontal_spacing=0.08)
+                        horizontal_spacing=0.14)
     for i, code in enumerate(sorted(set(poverty[unit]))):
         sel = poverty[poverty[unit] == code].sort_values("year")
         name = district_name(code, lang)
@@ -418,8 +432,11 @@ def rates_by_year(poverty: pd.DataFrame, lang: str, *, source_note: str, unit: s
                             hovertext=hover, hoverinfo="text", row=1, col=col)
     fig.update_xaxes(dtick=1, tickformat="d")
     fig.update_yaxes(ticksuffix="%", rangemode="tozero", gridcolor="#e5e5e5")
-    fig = _finish(fig, lang, title, source_note, height=480)
-    # eight districts: a legend on the right, clear of the subplot titles
-    fig.update_layout(legend={"orientation": "v", "yref": "paper", "x": 1.02, "xanchor": "left", "y": 1,
-                              "yanchor": "top"}, margin={"t": 110})
+    # each panel's title starts at its panel's left edge, so on a phone the two never run together; the
+    # legend stays at the foot (as in every chart), leaving the panels the figure's whole width
+    for note in fig.layout.annotations:
+        note.update(x=fig.layout.xaxis.domain[0] if note.text == t("chart.poor_rate", lang)
+                    else fig.layout.xaxis2.domain[0], xanchor="left", font={"size": 13})
+    fig = _finish(fig, lang, title, source_note, height=560)
+    fig.update_layout(margin_t=fig.layout.margin.t + 26)  # the panel titles sit between the source line and the plots
     return fig

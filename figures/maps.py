@@ -26,11 +26,13 @@ FALLBACK_LICENSE = "CC BY 3.0 IGO"
 # Higher disbursement is good (blues); higher poverty is bad (oranges).
 COLOURSCALES = {"good": "Blues", "bad": "Oranges", "neutral": "Teal"}
 MISSING_COLOUR = "#eeeeee"
-# The city is a small enclave between Sìn Hồ and Tam Đường: its label is a call-out
-# with an arrow (offset in pixels), and Tam Đường's label moves off the city.
-CALLOUTS = {"105": (-90, -40)}
+# The city is a small enclave between Sìn Hồ and Tam Đường: its label is a call-out with an arrow,
+# placed in map coordinates (lon, lat) in the empty corner north-east of the province, so that it scales
+# with the map and stays clear of the other labels at any width; Tam Đường's label moves off the city.
+CALLOUTS = {"105": (103.82, 22.70)}
 LABEL_OFFSETS = {"106": (0.04, -0.04)}
 DARK_TEXT, LIGHT_TEXT = "#111111", "#ffffff"
+MAP_SCALE = 64  # pixels above the map for the horizontal colour bar and its title
 
 
 def _luminance(colour: str) -> float:
@@ -161,7 +163,8 @@ def district_map(
         )
     for code, (ax, ay) in CALLOUTS.items():
         if code in points:
-            fig.add_annotation(x=points[code][0], y=points[code][1], ax=ax, ay=ay, showarrow=True, arrowhead=0,
+            fig.add_annotation(x=points[code][0], y=points[code][1], ax=ax, ay=ay, axref="x", ayref="y",
+                               showarrow=True, arrowhead=0,
                                arrowwidth=1, arrowcolor="#333333", text=f"<b>{names[code]}</b><br>{shown.get(code, fmt.MISSING)}",
                                font={"size": 12, "color": "#111111"}, bgcolor="rgba(255,255,255,0.85)",
                                hovertext=f"<b>{names[code]}</b><br>{indicator}: {shown.get(code, fmt.MISSING)}")
@@ -171,21 +174,28 @@ def district_map(
             x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
             marker={"colorscale": [[0, sample_colorscale(scale, [0.15])[0]], [1, sample_colorscale(scale, [1.0])[0]]],
                     "cmin": low, "cmax": high, "color": [low], "showscale": True,
-                    "colorbar": {"title": {"text": indicator, "side": "right"}, "thickness": 14,
+                    # above the map, not beside it: on a phone the map keeps the whole width
+                    "colorbar": {"title": {"text": indicator, "side": "top"}, "thickness": 12,
+                                 "orientation": "h", "x": 0.5, "xanchor": "center", "y": 1.0, "yanchor": "top",
+                                 "len": 300, "lenmode": "pixels",
                                  "ticksuffix": "%" if kind == "percent" else "",
                                  "tickformat": ",.0f" if kind == "money" else ",.1f"}},
         )
     mid_lat = sum(p[1] for p in points.values()) / len(points) if points else 22.0
-    fig.update_xaxes(visible=False)
-    # degrees of longitude are shorter than degrees of latitude away from the equator
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)))
+    fig.update_xaxes(visible=False, constrain="domain")
+    # degrees of longitude are shorter than degrees of latitude away from the equator; on a narrow screen the
+    # map keeps to the top of its area, under the colour bar, and the spare height falls below it
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)),
+                     constrain="domain", constraintoward="top",
+                     # the colour bar takes the top of the plot area (in the margin it pushed the title off the figure)
+                     domain=[0, 1 - (MAP_SCALE / (465 + MAP_SCALE) if known else 0)])
     title, source_note = wrapped(title), wrapped(source_note, TITLE_WIDTH + 15)
     top = title_margin(title, source_note)
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
                "pad": {"t": 14}, "subtitle": {"text": source_note}},
         separators=fmt.plotly_separators(lang),
-        height=505 + top,
+        height=505 + top + (MAP_SCALE if known else 0),
         margin={"l": 0, "r": 0, "t": top, "b": 40},
         plot_bgcolor="white",
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 import tomllib
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
@@ -46,10 +48,34 @@ def catalogue(lang: str) -> dict[str, str]:
     return out
 
 
+class _PluralFormatter(string.Formatter):
+    """str.format, where a field ``{n:file|files}`` writes the form of the word that the count n takes in the
+    language (Babel's CLDR plural rules: English 'one' takes the first form; Vietnamese has none)."""
+
+    def __init__(self, lang: str) -> None:
+        self.locale = Locale.parse(LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE]))
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" not in format_spec:
+            return super().format_field(value, format_spec)
+        one, other = format_spec.split("|", 1)
+        return one if self.locale.plural_form(abs(value)) == "one" else other
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _plural_formatter(lang: str) -> _PluralFormatter:
+    return _PluralFormatter(lang)
+
+
 def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
-    """The text for key in lang, with {params} filled in; the key itself if missing."""
+    """The text for key in lang, with {params} filled in; the key itself if missing.
+
+    A field {n:district|districts} is the word in the form the count n asks for ('1 district', '2 districts').
+    """
     text = catalogue(lang).get(key) or catalogue(DEFAULT_LANGUAGE).get(key) or key
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    return _plural_formatter(lang).format(text, **params) if "|" in text else text.format(**params)
 
 
 def thousands(n: int, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -8,6 +8,8 @@ that may have it (admin downloads), and refusing an upload before its bytes reac
 - ``POST /lcpr/logout``: ends the session named by the cookie and clears it.
 - ``GET /lcpr/download/{token}``: a private download (see ``offer``), only to the user it was made for.
 - ``GET /lcpr/auth/upload``: 204 when the request's cookie may upload, else 401; for a proxy's auth_request.
+- An address that is no page (``/districtz``) is sent to ``/?missing=districtz`` (``UnknownPage``), so the user
+  reads why in their language instead of Streamlit's English "Page not found".
 - Streamlit's ``/_stcore/upload_file/…`` is refused (403) to anyone who may not import once users
   exist, and limited to UPLOADS_PER_WINDOW requests a user per window (429).
 
@@ -23,7 +25,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import quote, urlsplit
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import anyio
 from sqlalchemy import Engine
@@ -219,3 +222,40 @@ class UploadGate:
                     del self._recent[idle]
             return True
 
+
+
+# The dashboard's pages, by address: each pages/<name>.py (not the helpers, whose names start with '_')
+# is a page at /<name>, as st.Page names it; '' is the first page.
+PAGES_DIR = Path(__file__).resolve().parent
+# First path parts that are Streamlit's own (scripts, styles, media, health, components) or this module's.
+RESERVED = ("_stcore", "static", "media", "component", "app", "healthz", "favicon", PREFIX.strip("/"), "~")
+
+
+@cache
+def page_paths() -> frozenset[str]:
+    return frozenset({""} | {p.stem for p in PAGES_DIR.glob("*.py") if not p.stem.startswith("_")})
+
+
+class UnknownPage:
+    """ASGI middleware: a browser asking for a page that does not exist is sent to the first page, which says so.
+
+    Streamlit serves its app for any address and then shows an English "Page not found" dialog; this
+    answers the browser's request for the address instead (302 to ``/?missing=<name>``, other query
+    parameters kept), and the first page tells the user in their language (pages/_ui.py, missing_page_note).
+    Only page addresses are concerned: one path part, no dot (not a file), not one of Streamlit's own.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            name = scope["path"].strip("/")
+            if ("/" not in name and "." not in name and name not in page_paths() and not name.startswith(RESERVED)
+                    and "text/html" in Request(scope).headers.get("accept", "")):
+                query = [(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1"))
+                         if k != "missing"]
+                target = "/?" + urlencode([*query, ("missing", name[:80])])
+                await Response(status_code=302, headers={"location": target})(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -568,3 +568,36 @@ def report_downloads(year: int, as_of: dt.date | None, district_code: str | None
         cols[0].download_button(tr("report.download_district_pdf"), data=report(ReportKind.DISTRICT_PDF),
                                 file_name=f"ho_so_{district_code}_{stamp}.pdf", mime="application/pdf", on_click="ignore",
                                 icon=":material/picture_as_pdf:")
+
+
+def missing_page_note() -> None:
+    """Say, in the user's language, that the address asked for is no page (pages/_routes.py, UnknownPage sent
+    the browser here), once: the parameter leaves the address."""
+    missing = st.query_params.get("missing")
+    if missing is not None:
+        st.warning(tr("app.page_missing", page=escape_markdown(missing)))
+        del st.query_params["missing"]
+
+
+def _css_text(text: str) -> str:
+    """text as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def file_uploader(label: str, types: Sequence[str], key: str, **kwargs: Any) -> Any:
+    """st.file_uploader with its own words in the user's language.
+
+    Streamlit writes the drop zone's button ("Upload") and limit ("20MB per file • XLSX") in English and
+    offers no setting for them; a style for this uploader alone (its key's class) writes ours in their place.
+    """
+    limit = int(st.get_option("server.maxUploadSize"))
+    words = {"button": tr("upload.dropzone_button"),
+             "limit": tr("upload.dropzone_limit", mb=limit, types=", ".join(t.upper() for t in types))}
+    zone = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
+    st.html(f"""<style>
+{zone} button [data-testid='stMarkdownContainer'] p {{ font-size: 0; }}
+{zone} button [data-testid='stMarkdownContainer'] p::after {{ content: {_css_text(words["button"])}; font-size: 14px; }}
+{zone} [data-testid='stFileUploaderDropzoneInstructions'] span {{ font-size: 0; }}
+{zone} [data-testid='stFileUploaderDropzoneInstructions'] span::after {{ content: {_css_text(words["limit"])}; font-size: 14px; }}
+</style>""")
+    return st.file_uploader(label, type=list(types), key=key, **kwargs)

@@ -63,24 +63,29 @@ def gap(value: float, target: float, digits: int = 1) -> str | None:
 
 target_rate = target_text(totals["target_rate"])
 c1, c2, c3, c4 = st.columns(4)
-# short labels so they fit the cards; the unit and the targets are stated in the line below
-c1.metric(ui.tr("overview.plan", year=year), fmt.number(totals["plan"], lang), border=True,
-          help=ui.tr("common.million_vnd"))
-c2.metric(ui.tr("overview.disbursed", date=fmt.date(as_of, lang)), fmt.number(totals["disbursed"], lang),
-          border=True, help=ui.tr("common.million_vnd"))
-c3.metric(ui.tr("overview.rate"), fmt.percent(totals["disbursement_rate"], lang), border=True,
-          delta=gap(totals["disbursement_rate"], totals["target_rate"]),
-          help=ui.tr("overview.target_help", target=target_rate))
 poor = poverty_year.iloc[0] if not poverty_year.empty else None
 target_poor = target_text(poor["target_poor_rate"] if poor is not None else float("nan"), 2)
 review_year = shown["review_year"]
-c4.metric(ui.tr("overview.poor_rate", year=review_year) if review_year else ui.tr("overview.poor_rate_none"), fmt.percent(poor["poor_rate"] if poor is not None else None, lang, 2),
+
+
+def card_label(label: str, unit: str) -> str:
+    """A card's label with its unit, inside the card (the targets are stated in the line below)."""
+    return ui.tr("overview.card_label", label=label, unit=ui.tr(unit))
+
+
+# every card as tall as the tallest (a card with an arrow used to stand taller than one without)
+c1.metric(card_label(ui.tr("overview.plan", year=year), "common.million_vnd"), fmt.number(totals["plan"], lang),
+          border=True, height="stretch")
+c2.metric(card_label(ui.tr("overview.disbursed", date=fmt.date(as_of, lang)), "common.million_vnd"),
+          fmt.number(totals["disbursed"], lang), border=True, height="stretch")
+c3.metric(card_label(ui.tr("overview.rate"), "overview.unit_rate"), fmt.percent(totals["disbursement_rate"], lang),
+          border=True, height="stretch", delta=gap(totals["disbursement_rate"], totals["target_rate"]),
+          help=ui.tr("overview.target_help", target=target_rate))
+c4.metric(card_label(ui.tr("overview.poor_rate", year=review_year) if review_year else ui.tr("overview.poor_rate_none"),
+                     "overview.unit_poor_rate"),
+          fmt.percent(poor["poor_rate"] if poor is not None else None, lang, 2),
           delta=gap(poor["poor_rate"], poor["target_poor_rate"], 2) if poor is not None else None,
-          delta_color="inverse", border=True, help=ui.tr("overview.target_help", target=target_poor))
-# each card's unit under it (the value alone must fit a quarter of the page)
-for col, unit in zip((c1, c2, c3, c4), ("common.million_vnd", "common.million_vnd", "overview.unit_rate",
-                                         "overview.unit_poor_rate")):
-    col.caption(ui.tr(unit))
+          delta_color="inverse", border=True, height="stretch", help=ui.tr("overview.target_help", target=target_poor))
 st.caption(ui.tr("overview.kpi_note", date=fmt.date(as_of, lang), year=review_year or "–", target=target_rate,
                  target_poor=target_poor) + " " + ui.sentences(ui.poverty_review_note(review_year, as_of), shown["note"]))
 

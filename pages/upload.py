@@ -32,8 +32,8 @@ province = up.province_select(lang)  # the province of the files: their district
 # the template lists that province's districts
 st.download_button(ui.tr("upload.template"), data=template_bytes(province), file_name=f"mau_nhap_lieu_{province}.xlsx",
                    mime=up.XLSX, on_click="ignore", icon=":material/download:")
-files = up.remember(st.file_uploader(ui.tr("upload.file"), type=["xlsx", "xls", "csv"], accept_multiple_files=True,
-                                     key="upload_files"))
+files = up.remember(ui.file_uploader(ui.tr("upload.file"), ["xlsx", "xls", "csv"], key="upload_files",
+                                     accept_multiple_files=True))
 engine = ui.engine()
 try:
     lookup = up.profile_lookup(engine)  # once per run: saved mappings by header signature

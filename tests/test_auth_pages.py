@@ -72,12 +72,13 @@ def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
 
 
 def reachable(at: AppTest, page: str) -> bool:
-    """Whether a page is registered in this session's navigation (an unlisted page has no URL)."""
-    try:
-        at.switch_page(f"pages/{page}.py")
-    except ValueError:
-        return False
-    return True
+    """Whether this session, opening the page (as a link to it would), gets its content and not the refusal.
+
+    Every page is registered (a link to a page one may not use opens its refusal and a sign-in form, not
+    Streamlit's "Page not found"); those one may not use are hidden from the sidebar."""
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return t("auth.not_allowed", "vi") not in [w.value for w in at.warning]
 
 
 def test_before_any_user_exists_upload_is_open_and_user_pages_are_not(db_url: str) -> None:

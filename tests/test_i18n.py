@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from loaders import inspect_file
-from loaders.i18n import date, number, rate, timestamp
+from loaders.i18n import catalogue, date, number, rate, t, timestamp
+from loaders.reference import all_districts
 from loaders.values import implausible
 from tests.corpus.builders import build_checks, build_poverty_review, build_total_mismatch
 
@@ -52,3 +53,25 @@ def test_numbers_in_issue_messages_follow_the_language(tmp_path: Path, build, la
     assert numbers and [n for n in numbers if not FORMATTED[lang].match(n)] == [], messages
     if build is not build_poverty_review:  # its rates are below a thousand
         assert any(("." if lang == "vi" else ",") in n for n in numbers)  # thousands are marked, not '239291.6'
+
+
+def test_english_counts_take_the_singular_for_one() -> None:
+    assert t("common.source_note", "en", n=1) == "Source: data imported from 1 file"
+    assert t("common.source_note", "en", n=3) == "Source: data imported from 3 files"
+    assert t("overview.no_target", "en", n=1).startswith("1 district has no")
+    assert t("report.n_targeted_met", "en", n=4, item="x").startswith("All 4 districts with a target meet their")
+    assert t("common.issue_summary", "en", errors=1, warnings=2).startswith("The file has 1 error and 2 warnings.")
+    # Vietnamese nouns do not change with the count
+    assert t("overview.lagging", "vi", n=1, date="d").replace("1", "3", 1) == t("overview.lagging", "vi", n=3, date="d")
+
+
+def test_no_english_text_hedges_its_plural() -> None:
+    hedged = [key for key, text in catalogue("en").items() if "(s)" in text or "(es)" in text]
+    assert not hedged
+
+
+def test_english_texts_write_place_names_as_the_reference_does() -> None:
+    """English pages name places as districts.csv's English names do (without diacritics): the catalogue too."""
+    names = {u.short_vi for u in all_districts().values() if u.province_code == "12"} | {"Lai Châu"}
+    written = {key: name for key, text in catalogue("en").items() for name in names if name in text}
+    assert not written, written

@@ -14,7 +14,7 @@ from figures.narrative import report_figures
 from loaders.i18n import t
 from store import metrics
 from tests import test_pages
-from tests.test_pages import open_page, texts
+from tests.test_pages import cards, open_page, texts
 
 sample_db, db_url, facts = test_pages.sample_db, test_pages.db_url, test_pages.facts
 OCT_31 = dt.date(2017, 10, 31)
@@ -34,7 +34,7 @@ def test_overview_and_reports_show_the_same_review_and_name_it(db_url: str, fact
     at = open_page("overview")
     at.selectbox(key="overview_as_of_2017.vi").set_value(OCT_31).run()
     assert not at.exception
-    shown = {m.label: m.value for m in at.metric}
+    shown = {label: m.value for label, m in cards(at).items()}
     rate = metrics.province_poverty(metrics.poverty_by_district(facts)).set_index("year").at[2016, "poor_rate"]
     assert shown[t("overview.poor_rate", "vi", year=2016)] == fmt.percent(rate, "vi", 2)
     assert t("common.poverty_review", "vi", year=2016, date="31/10/2017") in texts(at)

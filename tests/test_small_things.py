@@ -88,9 +88,12 @@ def test_map_labels_are_light_on_the_darkest_district() -> None:
 def test_overview_cards_carry_their_unit(db_url: str) -> None:  # noqa: F811 (the fixture)
     at = open_page("overview")
     assert not at.exception
-    units = [col.caption[0].value for col in at.columns if col.metric]
-    assert units == [t("common.million_vnd", "vi")] * 2 + [t("overview.unit_rate", "vi"),
-                                                          t("overview.unit_poor_rate", "vi")]
+    labels = [col.metric[0].label for col in at.columns if col.metric]
+    units = [t(key, "vi") for key in ("common.million_vnd", "common.million_vnd", "overview.unit_rate",
+                                      "overview.unit_poor_rate")]
+    assert [label.endswith(f"({unit})") for label, unit in zip(labels, units)] == [True] * 4, labels
+    # inside the card; that every card stands as tall as the tallest is seen in Chromium
+    # (tests/test_browser_own_words.py)
 
 
 def test_districts_table_keeps_the_data_decimal(db_url: str) -> None:  # noqa: F811 (the fixture)
@@ -107,3 +110,59 @@ def test_country_table_is_headed_by_province(db_url: str) -> None:  # noqa: F811
     headings = [s.value for s in at.subheader]
     assert any(h.startswith("Số liệu theo tỉnh/thành phố") for h in headings), headings
     assert not any(h.startswith("Số liệu theo huyện") for h in headings)
+
+
+def _poverty(codes: list[str], targets: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"district_code": codes, "year": 2017, "poor_rate": [30.0 + i for i in range(len(codes))],
+                         "target_poor_rate": targets, "near_poor_rate": 10.0, "poor_households": 100,
+                         "households": 1000})
+
+
+@pytest.mark.parametrize("count", [3, 8])
+def test_vertical_marks_are_as_wide_as_their_bars_at_any_width(count: int) -> None:
+    """A target or plan mark spans its bar exactly, in the axis's units: on a phone it was wider than the bar
+    (a marker of fixed pixels), on a wide screen narrower."""
+    codes = list(districts())[:count]
+    targets = [25.0] * (count - 1) + [float("nan")]  # the last has no target: no mark
+    fig = charts.poverty_vs_target(_poverty(codes, targets), "vi", year=2017, source_note="")
+    marks = [s for s in fig.layout.shapes if s.type == "line"]
+    assert len(marks) == count - 1
+    assert {round(s.x1 - s.x0, 6) for s in marks} == {round(1 - fig.layout.bargap, 6)}
+    assert [(s.x0 + s.x1) / 2 for s in marks] == list(range(count - 1))  # centred on each category
+    assert fig.layout.barmode == "stack"  # one bar per category, whatever its status trace: centred
+    breakdown = pd.DataFrame({"district_code": codes, "source": "local", "plan": 100.0, "disbursed": 50.0})
+    fig = charts.funding_stacked(breakdown, "vi", by="source", year=2017, as_of=D(2017, 10, 31), source_note="")
+    assert len(fig.layout.shapes) == count and all(s.y0 == 100.0 for s in fig.layout.shapes)
+    assert t("chart.plan", "vi") in [tr.name for tr in fig.data if tr.showlegend is not False]
+
+
+def test_project_rate_labels_have_room_past_the_longest_bar() -> None:
+    frame = pd.DataFrame({"district_code": "105", "project": ["p3", "p4"], "plan": [1000.0, 100.0],
+                          "disbursed": [978.0, 92.8], "disbursement_rate": [97.8, 92.8]})
+    frame["project"] = [c for c, comp in charts.components().items() if comp.level == "project"][:2]
+    fig = charts.project_breakdown(frame, "vi", district_code="105", year=2017, as_of=D(2017, 10, 31), source_note="")
+    labelled = next(tr for tr in fig.data if tr.text is not None)
+    assert labelled.cliponaxis is False and fig.layout.xaxis.range[1] >= 1000.0 * 1.2
+
+
+def test_two_panel_poverty_chart_leaves_its_panels_the_width() -> None:
+    codes = list(districts())[:8]
+    poverty = pd.concat([_poverty(codes, [20.0] * 8).assign(year=y) for y in (2016, 2017)])
+    fig = charts.rates_by_year(poverty, "vi", source_note="")
+    assert fig.layout.legend.orientation == "h"  # at the foot, not beside the panels
+    titles = sorted(fig.layout.annotations, key=lambda a: a.x)
+    assert [a.xanchor for a in titles] == ["left", "left"]
+    assert [a.x for a in titles] == [fig.layout.xaxis.domain[0], fig.layout.xaxis2.domain[0]]
+
+
+def test_map_keeps_the_width_and_the_city_callout_scales_with_it() -> None:
+    values = pd.Series({c: 90.0 + i for i, c in enumerate(districts())})
+    fig = maps.district_map(values, "vi", indicator="X", kind="percent", year=2017, as_of=D(2017, 10, 31),
+                            source_note="", direction="good")
+    bar = next(tr for tr in fig.data if tr.marker and tr.marker.showscale)
+    assert bar.marker.colorbar.orientation == "h"
+    callout = next(a for a in fig.layout.annotations if a.showarrow)
+    assert (callout.axref, callout.ayref) == ("x", "y")  # placed in map coordinates, not pixels
+    lons = [x for tr in fig.data if tr.fill == "toself" for x in tr.x]
+    lats = [y for tr in fig.data if tr.fill == "toself" for y in tr.y]
+    assert min(lons) <= callout.ax <= max(lons) and min(lats) <= callout.ay <= max(lats)

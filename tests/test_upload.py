@@ -27,7 +27,7 @@ from store.profiles import list_profiles
 from store.queries import current_facts
 from tests import test_pages
 from tests.corpus.builders import build_checks, build_combined, build_total_mismatch, build_total_row_on_top
-from tests.test_pages import open_page, texts
+from tests.test_pages import cards, open_page, texts
 
 # the page tests' store fixtures: a private copy of the sample store per test
 sample_db, db_url = test_pages.sample_db, test_pages.db_url
@@ -102,7 +102,7 @@ def overview_figures(at: AppTest) -> dict[str, str]:
     at.switch_page("pages/overview.py").run()
     at.selectbox(key="overview_as_of_2017.vi").set_value(OCT_31).run()
     assert not at.exception
-    return {m.label: m.value for m in at.metric}
+    return {label: m.value for label, m in cards(at).items()}
 
 
 # --- 1. one or several files -----------------------------------------------------------------------------------------
