@@ -601,3 +601,12 @@ def file_uploader(label: str, types: Sequence[str], key: str, **kwargs: Any) -> 
 {zone} [data-testid='stFileUploaderDropzoneInstructions'] span::after {{ content: {_css_text(words["limit"])}; font-size: 14px; }}
 </style>""")
     return st.file_uploader(label, type=list(types), key=key, **kwargs)
+
+
+def card_style() -> None:
+    """KPI card labels wrap onto a second line instead of ending in '…': the unit at a label's end
+    ('Giải ngân đến 31/10/2017 (triệu đồng)') was cut off a quarter-width card."""
+    st.html("""<style>
+[data-testid='stMetricLabel'] .stMarkdownEllipsis, [data-testid='stMetricLabel'] .stMarkdownEllipsis p {
+  white-space: normal; overflow: visible; text-overflow: clip; }
+</style>""")

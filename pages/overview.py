@@ -73,7 +73,8 @@ def card_label(label: str, unit: str) -> str:
     return ui.tr("overview.card_label", label=label, unit=ui.tr(unit))
 
 
-# every card as tall as the tallest (a card with an arrow used to stand taller than one without)
+# every card as tall as the tallest (a card with an arrow used to stand taller than one without), its label whole
+ui.card_style()
 c1.metric(card_label(ui.tr("overview.plan", year=year), "common.million_vnd"), fmt.number(totals["plan"], lang),
           border=True, height="stretch")
 c2.metric(card_label(ui.tr("overview.disbursed", date=fmt.date(as_of, lang)), "common.million_vnd"),

@@ -56,3 +56,13 @@ def test_overview_cards_stand_equally_tall(app_url: str, page) -> None:  # type:
     heights = page.evaluate("() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
                             ".map(e => Math.round(e.getBoundingClientRect().height))")
     assert len(heights) == 4 and max(heights) - min(heights) <= 1, heights
+
+
+def test_card_labels_are_whole_with_their_unit(app_url: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1440, "height": 1000})
+    page.goto(f"{app_url}/?lang=en")
+    settle(page)
+    page.wait_for_selector('[data-testid="stMetric"]')
+    cut = page.evaluate("() => [...document.querySelectorAll('[data-testid=\"stMetricLabel\"] p')]"
+                        ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.innerText)")
+    assert not cut, cut  # no label ends in '…' with its unit hidden
