@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -440,3 +441,63 @@ def match_code(value: object, labels: dict[str, tuple[str, ...]]) -> str | None:
         if key == fold(code) or any(key == fold(n) for n in names):
             return code
     return None
+
+
+# --- Commune-level units (xã, phường, thị trấn) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Commune:
+    """A commune-level unit (xã, phường, thị trấn), keyed by its 5-digit GSO code."""
+
+    code: str
+    district_code: str
+    province_code: str
+    name_vi: str
+    short_vi: str
+    name_ascii: str
+    name_en: str
+    type_vi: str  # Xã, Phường or Thị trấn
+    valid_from: datetime.date | None = None  # None: existed before 2016 (or the date is not known)
+    valid_to: datetime.date | None = None  # None: still existed at the end of 2020 (or the date is not known)
+
+    def label(self, lang: str = "vi") -> str:
+        """Display name in the chosen language: 'Bản Bo' or 'Ban Bo Commune'."""
+        return self.name_en if lang == "en" else self.short_vi
+
+    def valid_on(self, day: datetime.date) -> bool:
+        """Whether the unit existed on this day, as far as its dates are known."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+
+def _date(text: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(text.strip()) if text and text.strip() else None
+
+
+@lru_cache(maxsize=1)
+def communes() -> dict[str, Commune]:
+    """Every commune-level unit of the country (GSO list of early 2017) by GSO code, in code order."""
+    return {
+        r["code"]: Commune(r["code"], r["district_code"], r["province_code"], r["name_vi"], r["short_vi"],
+                           r["name_ascii"], r["name_en"], r["type_vi"], _date(r["valid_from"]), _date(r["valid_to"]))
+        for r in sorted(_read("communes.csv"), key=lambda r: r["code"])
+    }
+
+
+@lru_cache(maxsize=1)
+def _communes_by_district() -> dict[str, list[Commune]]:
+    out: dict[str, list[Commune]] = {}
+    for commune in communes().values():
+        out.setdefault(commune.district_code, []).append(commune)
+    return out
+
+
+def communes_of(district_code: str) -> list[Commune]:
+    """The communes, wards and townships of one district, in code order."""
+    return list(_communes_by_district().get(district_code, []))
+
+
+@lru_cache(maxsize=1)
+def commune_aliases() -> dict[str, str]:
+    """Folded other name of a commune ('bum to') → its GSO code, from commune_aliases.csv."""
+    return {fold(r["alias"]): r["code"] for r in _read("commune_aliases.csv")}

@@ -686,12 +686,30 @@ class ReportSheetReader:
                     kinds[r] = ("duplicate", None)
                 else:
                     seen[dup_key] = where
+        self._not_understood(header, columns, [r for r in rows if r in kinds])
         dates = set(when.values())
         if len(dates) == 1 and self.layout.year is None:  # the year and date came from columns
             (year, as_of), = dates
             self.layout.year, self.layout.as_of = year, as_of.isoformat()
         self._emit(columns, kinds, values, when, by_district)
         return resume
+
+    def _not_understood(self, header: Header, columns: list[Column], data_rows: list[int]) -> None:
+        """A column of numbers whose header says nothing the reader knows is not read: say so, with its header
+        cell and how many numbers it holds, rather than drop it silently (the analyst can give it a meaning)."""
+        used = {col.index for col in columns}
+        first_value = min(used, default=0)
+        for c, meaning in enumerate(header.meanings):
+            if c in used or meaning.role or meaning.measure or meaning.subgroup:
+                continue
+            cells = [self.grid.rows[r][c] if c < len(self.grid.rows[r]) else None for r in data_rows]
+            numbers = [value for value, problem in parse_column(cells) if problem is None and value is not None]
+            # left of the values, small whole numbers are the rows' own numbering or codes (STT, mã huyện)
+            if c < first_value and all(v == int(v) and 0 <= v < 1000 for v in numbers):
+                continue
+            if numbers:
+                self.issue(Severity.WARNING, "column_not_understood", self.grid.cell(header.last_row, c),
+                           header=header.flat(c) or "—", n=len(numbers))
 
     def _emit(self, columns: list[Column], kinds: dict[int, tuple[str, str | None]], values: dict[tuple[int, int], float],
               when: dict[int, tuple[int, dt.date]], by_district: bool) -> None:
