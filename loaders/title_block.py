@@ -103,6 +103,8 @@ _DAY = re.compile(
 )
 # "hết tháng 10/2017", "Báo cáo tháng 10 năm 2017" (not "ngày 5 tháng 10 …", not "6 tháng năm …")
 _MONTH = re.compile(r"\bthang\s+(\d{1,2})\s+(?:nam\s+)?" + _YEAR_NUM)
+# "Báo cáo T10/2017", "số liệu T 10-2017": tháng written as its initial
+_MONTH_SHORT = re.compile(r"\bt\s?(\d{1,2})\s+" + _YEAR_NUM)
 _QUARTER = re.compile(r"\bquy\s+(iv|i{1,3}|[1-4])\s+(?:nam\s+)?" + _YEAR_NUM)
 # "6 tháng đầu năm 2018", "9 tháng năm 2018", "6 tháng cuối năm 2018"
 _MONTHS = re.compile(r"\b(\d{1,2})\s+thang\s+(?:(dau|cuoi)\s+)?(?:nam\s+)?" + _YEAR_NUM)
@@ -137,6 +139,9 @@ def _month(key: str) -> dt.date | None:
             continue  # "6 tháng 10 năm": not a month
         if d := _month_end(int(m.group(2)), int(m.group(1))):
             return d
+    for m in _MONTH_SHORT.finditer(key):
+        if d := _month_end(int(m.group(2)), int(m.group(1))):
+            return d
     return None
 
 
@@ -165,7 +170,7 @@ _FINDERS: tuple[tuple[Callable[[str], dt.date | None], DateKind], ...] = (
 def date_in(text: object) -> DateFound | None:
     """The as-of date a text states, with how it states it, or None.
 
-    "Tính đến ngày 31/10/2017" → day; "hết tháng 10/2017", "Báo cáo tháng 10 năm 2017" → month_end (last day);
+    "Tính đến ngày 31/10/2017" → day; "hết tháng 10/2017", "Báo cáo tháng 10 năm 2017", "T10/2017" → month_end;
     "Quý III/2019", "hết quý 3 năm 2019" → quarter_end; "6 tháng đầu năm 2018" → months_end (30/6);
     "Ước thực hiện cả năm 2018" → estimate (31/12; an estimate of a period above → that period's end, kind
     estimate). Never a signing date ("Lai Châu, ngày 05 tháng 10 năm 2017"), a document's date ("Quyết định số

@@ -36,6 +36,8 @@ DATES = [
     ("Lũy kế từ đầu năm đến hết tháng 10/2017", (D(2017, 10, 31), "month_end")),
     ("hết tháng 02/2016", (D(2016, 2, 29), "month_end")),
     ("Báo cáo tháng 9-2017", (D(2017, 9, 30), "month_end")),
+    ("Báo cáo T10/2017", (D(2017, 10, 31), "month_end")),  # tháng by its initial
+    ("SỐ LIỆU T 9-2018", (D(2018, 9, 30), "month_end")),
     # the end of a quarter, Roman or Arabic
     ("Quý III/2019", (D(2019, 9, 30), "quarter_end")),
     ("hết Quý III/2019", (D(2019, 9, 30), "quarter_end")),
@@ -69,6 +71,7 @@ DATES = [
     ("Lai Châu, ngày 05 tháng 11 năm 2017", None),
     ("Lai Châu, ngày 05 tháng 10 năm 2017", None),
     ("Điện Biên, ngày    tháng 10 năm 2017", None),  # the day left blank, to be written by hand
+    ("Thông tư số 10/2017/TT-BLĐTBXH", None),  # a document number, not T10/2017
     ("Lai Châu, ngày … tháng … năm 2017", None),
     ("Lai Châu, tháng 11 năm 2017", None),
     ("TP. Điện Biên Phủ, tháng 11/2017", None),
