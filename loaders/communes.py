@@ -10,12 +10,13 @@ is never the district. The reference tables are loaders/reference.py's ``commune
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from .reference import FUZZY_THRESHOLD, Commune, commune_aliases, communes, communes_of
+from .reference import FUZZY_THRESHOLD, Commune, commune_aliases, communes, communes_of, districts
 from .text import FORMULA_PREFIXES, fold
 
 # A commune's type word as written before its name, folded, with the type it names.
@@ -111,3 +112,35 @@ def commune_name(code: str, lang: str = "vi") -> str:
     if commune is None:
         return code
     return commune.name_en if lang == "en" else commune.name_vi
+
+
+# How a title or sheet name calls a district: its type word before its name.
+_DISTRICT_WORDS = ("huyen", "thanh pho", "tp", "thi xa", "tx", "quan")
+
+
+@lru_cache(maxsize=128)
+def _district_patterns(province_code: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    out = []
+    for d in districts(province_code).values():
+        bare = fold(d.short_vi)
+        for word in ("tp ", "tx "):
+            bare = bare[len(word):] if bare.startswith(word) else bare
+        words = "|".join(_DISTRICT_WORDS)
+        out.append((d.code, re.compile(rf"\b(?:{words})\s+{re.escape(bare)}\b")))
+    return tuple(out)
+
+
+def district_named(text: object, province_code: str) -> str | None:
+    """The one district of the province a title line or sheet name names with its type word ('UBND HUYỆN MƯỜNG
+    TÈ', 'Phòng LĐ-TB&XH thành phố Lai Châu'), or None (none, or several: a report of the whole province)."""
+    key = fold(text)
+    if not key:
+        return None
+    found = {code for code, pattern in _district_patterns(province_code) if pattern.search(key)}
+    return found.pop() if len(found) == 1 else None
+
+
+def has_district_word(label: object) -> bool:
+    """Whether a row label calls itself a district ('Huyện Mường Tè', 'TP Lai Châu')."""
+    key = fold(label)
+    return any(key.startswith(f"{word} ") for word in (*_DISTRICT_WORDS, "h"))

@@ -23,13 +23,14 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-class Record(NamedTuple):  # the first seven fields are the fact's key, in this order
+class Record(NamedTuple):  # the first seven fields and the last are the fact's key
     """One value read from a spreadsheet cell, in canonical form.
 
     Funding values are in million VND, poverty values are household counts,
     target values are percentages. A NamedTuple: a large file makes hundreds of
     thousands of these, and tuples are the cheapest immutable records Python has. ``component`` and ``source`` are None where
-    the dataset has no such dimension.
+    the dataset has no such dimension. ``commune_code`` is a commune's GSO code (5 digits) for a value of one
+    commune of ``district_code``, '' for the district's own value.
     """
 
     dataset: Dataset
@@ -42,9 +43,10 @@ class Record(NamedTuple):  # the first seven fields are the fact's key, in this 
     value: float
     sheet: str
     cell: str
+    commune_code: str = ""
 
     @property
-    def key(self) -> tuple[str, str, int, dt.date, str, str, str]:
+    def key(self) -> tuple[str, str, int, dt.date, str, str, str, str]:
         """The identity of the fact: two records with one key are the same fact."""
         return (
             self.dataset._value_,
@@ -54,6 +56,7 @@ class Record(NamedTuple):  # the first seven fields are the fact's key, in this 
             self.component or "",
             self.source or "",
             self.measure,
+            self.commune_code,
         )
 
     def to_dict(self) -> dict[str, Any]:

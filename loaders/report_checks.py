@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from .i18n import number, rate
 from .records import Severity
-from .reference import source_parent
+from .reference import communes, source_parent
 from .values import implausible
 
 if TYPE_CHECKING:
@@ -49,9 +49,12 @@ def check_sheet(reader: ReportSheetReader, columns: list[Column], kinds: dict[in
     # over the units below it, up to the next group or total row
     ordered = sorted(kinds)
     for r, (kind, code) in kinds.items():
-        if kind != "group":
+        if kind not in ("group", "subtotal"):
             continue
-        if code is not None:
+        if kind == "subtotal":  # a district over its communes, wherever they stand
+            children = [s for s in stored_rows if kinds[s][0] == "commune"
+                        and communes()[kinds[s][1] or ""].district_code == code]
+        elif code is not None:
             children = [s for s in stored_rows if (kinds[s][1] or "").startswith(f"{code}.")]
         else:
             later = [s for s in ordered if s > r]

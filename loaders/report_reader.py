@@ -11,12 +11,14 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from .communes import commune_name, district_named, has_district_word, is_commune_label, match_commune
 from .header import Header, candidate_headers, district_columns, find_header, is_header_row
 from .i18n import number, t
 from .options import ReaderOptions
 from .records import Dataset, FileReport, Issue, Record, Severity
 from .reference import (
     DEFAULT_PROVINCE,
+    communes,
     components,
     district_name,
     match_district,
@@ -74,6 +76,9 @@ class SheetLayout:
     unit_cell: str | None = None
     province: str | None = None  # GSO code of the province whose districts the rows were matched among
     province_cell: str | None = None  # where the title block names it (None when chosen or assumed)
+    # a district's own report by commune: the district (GSO code) and where it is named (title cell or sheet name)
+    district: str | None = None
+    district_cell: str | None = None
     encoding: str = "unicode"
     columns: list[dict[str, Any]] = field(default_factory=list)
     total_rows: list[int] = field(default_factory=list)
@@ -212,6 +217,8 @@ class ReportSheetReader:
         self.file_name = PurePath(report.path).stem if report.path else ""
         self.is_csv = PurePath(report.path).suffix.lower() == ".csv"
         self._own_province: str | None = None  # the province this sheet's own title block names
+        self.report_district: str | None = None  # a district's own report: its rows are that district's communes
+        self._title_cells: list[tuple[str, Any]] = []
 
     # -- issues ---------------------------------------------------------------
     def issue(self, severity: Severity, code: str, cell: str | None, **params: Any) -> None:
@@ -262,6 +269,7 @@ class ReportSheetReader:
         if first:
             self.title = title
             self._set_province(header, title, self._chosen(options), guess)
+            self._set_district()
         elif self.province != guess:
             header.districts = district_columns(header.parts, self.province)
         if options is not None:
@@ -315,6 +323,20 @@ class ReportSheetReader:
                        found=provinces()[own].label(self.lang, short=False),
                        chosen=provinces()[chosen].label(self.lang, short=False))
 
+    def _set_district(self) -> None:
+        """A district's own report by commune names its district above the table ('UBND HUYỆN MƯỜNG TÈ') or in
+        the sheet's name ('Mường Tè'); its rows are then that district's communes."""
+        for address, value in self._title_cells:
+            if isinstance(value, str) and (code := district_named(value, self.province)):
+                self.report_district, self.layout.district_cell = code, address
+                break
+        else:
+            code, score, _ = match_district(self.grid.name, self.province)
+            named = district_named(self.grid.name, self.province)
+            if named or (code is not None and score == 100 and not self.grid.name.strip().isdigit()):
+                self.report_district, self.layout.district_cell = named or code, None
+        self.layout.district = self.report_district
+
     def _apply(self, header: Header, options: ReaderOptions) -> None:
         """Put the analyst's column choices in place of the guessed meanings."""
         letters = {self.grid.cell(0, c).rstrip("0123456789"): c for c in range(len(header.meanings))}
@@ -337,6 +359,7 @@ class ReportSheetReader:
         block = read_title_block(cells)  # type: ignore[arg-type]
         if start == 0:
             self._own_province = block.province
+            self._title_cells = cells
         inherited = [("table", self.title)] if self.title is not None and start > 0 else []
         for key in ("year", "as_of", "unit", "province"):
             if getattr(block, key) is not None:
@@ -626,7 +649,9 @@ class ReportSheetReader:
         parsed = {col.index: parse_column([grid.rows[r][col.index] if col.index < len(grid.rows[r]) else None for r in rows]) for col in columns}
         seen: dict[tuple, str] = {}
         project: str | None = None
-        kinds: dict[int, tuple[str, str | None]] = {}  # row → (unit|total|group|component, code)
+        kinds: dict[int, tuple[str, str | None]] = {}  # row → (unit|commune|total|group|component, code)
+        district_row: tuple[int, str | None] | None = None  # the last district row: communes below are its
+        with_communes: set[int] = set()  # district rows with their communes below: subtotals, checked not stored
         when: dict[int, tuple[int, dt.date]] = {}
         values: dict[tuple[int, int], float] = {}
         for i, r in enumerate(rows):
@@ -652,18 +677,15 @@ class ReportSheetReader:
                     project = code
                 kinds[r] = ("component", code)
             else:
-                code, score, closest = match_district(label, self.province)
-                if code is None:
-                    if self._is_group(row, header, label):
-                        kinds[r] = ("group", None)  # "I. Các huyện nghèo": a subtotal of the rows below
-                        continue
-                    names = ", ".join(district_name(c, self.province, self.lang) for c in closest) or "—"
-                    self.issue(Severity.ERROR, "unknown_district", where, value=label, suggestions=names)
+                found = self._unit(row, header, label, where, district_row)
+                if found is None or found[0] == "error":
                     continue
-                if score < 100:
-                    self.issue(Severity.WARNING, "fuzzy_district", where, value=label,
-                               district=district_name(code, self.province, self.lang), score=score)
-                kinds[r] = ("unit", code)
+                kinds[r] = found
+                if found[0] == "unit":
+                    district_row = (r, found[1])
+                elif found[0] == "commune" and district_row is not None \
+                        and communes()[found[1] or ""].district_code == district_row[1]:
+                    with_communes.add(district_row[0])
             for col in columns:
                 value, problem = nums[col.index]
                 cell = grid.cell(r, col.index)
@@ -679,13 +701,15 @@ class ReportSheetReader:
                 if value < 0 and col.kind not in ("rate", "adjustment"):  # an error that blocks the import; still shown as read
                     self.issue(Severity.ERROR, "negative_value", cell, value=number(value, self.lang))
                 values[(r, col.index)] = value * col.factor if col.kind != "rate" else value
-            if kinds[r][0] in ("unit", "component"):
+            if kinds[r][0] in ("unit", "component", "commune"):
                 dup_key = (kinds[r][1], when[r])
                 if dup_key in seen:
                     self.issue(Severity.ERROR, "duplicate_row", where, other=seen[dup_key])
                     kinds[r] = ("duplicate", None)
                 else:
                     seen[dup_key] = where
+        for r in with_communes:  # "Huyện Mường Tè" over its communes: a check of their sum, not stored
+            kinds[r] = ("subtotal", kinds[r][1])
         self._not_understood(header, columns, [r for r in rows if r in kinds])
         dates = set(when.values())
         if len(dates) == 1 and self.layout.year is None:  # the year and date came from columns
@@ -693,6 +717,72 @@ class ReportSheetReader:
             self.layout.year, self.layout.as_of = year, as_of.isoformat()
         self._emit(columns, kinds, values, when, by_district)
         return resume
+
+    def _unit(self, row: list[Any], header: Header, label: str, where: str,
+              district_row: tuple[int, str | None] | None) -> tuple[str, str | None] | None:
+        """What a row of a table by unit is: ('unit', district), ('commune', commune), ('subtotal', district: the
+        district over its communes), ('group', None); ('error', None) or None (with an issue) when its label
+        names nothing known.
+
+        A label with a commune's type word ('Xã Mường Tè', 'TT Phong Thổ') is a commune, never the district it
+        is named like. In a district's own report, rows are its communes and a row naming the district with its
+        type word is their subtotal. Below a district row, a label that is no district's exact name is looked for
+        among that district's communes first."""
+        context = self.report_district or (district_row[1] if district_row else None)
+        if is_commune_label(label):
+            return self._commune(label, where, context)
+        if self.report_district is not None:
+            if has_district_word(label) and match_district(label, self.province)[0] == self.report_district:
+                return ("subtotal", self.report_district)  # "Huyện Mường Tè" above or below its own communes
+            if not has_district_word(label):
+                exact = match_district(label, self.province)[1] == 100  # also a district's name: perhaps that
+                if (kind := self._commune(label, where, context, quiet=exact)) is not None or not exact:
+                    return kind
+        code, score, closest = match_district(label, self.province)
+        if code is not None and score == 100 and not (context == code and not has_district_word(label)
+                                                       and match_commune(label, code).candidates):
+            return ("unit", code)
+        if code is None and self._is_group(row, header, label):
+            return ("group", None)  # "I. Các huyện nghèo": a subtotal of the rows below
+        # below a district row, a label that is no district's name may be one of its communes; one that is no
+        # commune either stays an unknown district, as in a report of districts
+        if context is not None and not has_district_word(label) \
+                and (kind := self._commune(label, where, context, quiet=True)) is not None:
+            return kind
+        if code is None:
+            names = ", ".join(district_name(c, self.province, self.lang) for c in closest) or "—"
+            self.issue(Severity.ERROR, "unknown_district", where, value=label, suggestions=names)
+            return None
+        self.issue(Severity.WARNING, "fuzzy_district", where, value=label,
+                   district=district_name(code, self.province, self.lang), score=score)
+        return ("unit", code)
+
+    def _commune(self, label: str, where: str, district: str | None, quiet: bool = False) -> tuple[str, str | None] | None:
+        """('commune', code) for a label naming one of the district's communes; else an error naming what is
+        wrong (unless quiet: the caller tries other readings) and None."""
+        if district is None:
+            if not quiet:
+                self.issue(Severity.ERROR, "commune_without_district", where, value=label)
+            return None
+        found = match_commune(label, district, self.province)
+        district_label = district_name(district, self.province, self.lang)
+        if found.code is not None:
+            if found.score < 100:
+                self.issue(Severity.WARNING, "fuzzy_commune", where, value=label,
+                           commune=commune_name(found.code, self.lang), district=district_label, score=found.score)
+            return ("commune", found.code)
+        if found.candidates:  # 'Mường Tè': the township and the commune of Mường Tè district
+            self.issue(Severity.ERROR, "commune_ambiguous", where, value=label,
+                       communes=", ".join(commune_name(c, self.lang) for c in found.candidates))
+        elif found.elsewhere is not None:
+            other = communes()[found.elsewhere]
+            self.issue(Severity.ERROR, "commune_other_district", where, value=label, district=district_label,
+                       other=district_name(other.district_code, self.province, self.lang))
+        elif not quiet:
+            self.issue(Severity.ERROR, "unknown_commune", where, value=label, district=district_label)
+        else:
+            return None
+        return ("error", None)
 
     def _not_understood(self, header: Header, columns: list[Column], data_rows: list[int]) -> None:
         """A column of numbers whose header says nothing the reader knows is not read: say so, with its header
@@ -726,16 +816,17 @@ class ReportSheetReader:
             excel_row = grid.first_row + r + 1
             if kind == "total":
                 self.layout.total_rows.append(excel_row)
-            elif kind == "group":
+            elif kind in ("group", "subtotal"):
                 self.layout.group_rows.append(excel_row)
-            if kind not in ("unit", "component"):
+            if kind not in ("unit", "component", "commune"):
                 continue
             self.layout.data_rows.append(excel_row)
             stored_rows.append(r)
             for col in columns:
                 if col.kind != "value" or (r, col.index) not in values:
                     continue
-                district = col.district if by_district else code
+                commune = code if kind == "commune" and code is not None else ""
+                district = col.district if by_district else communes()[commune].district_code if commune else code
                 if district is None:
                     continue
                 year, as_of = when[r]
@@ -746,7 +837,7 @@ class ReportSheetReader:
                     district_code=district, year=year, as_of=as_of,
                     component=code if by_district else None, source=col.source,
                     measure=col.measure, value=round(values[(r, col.index)], 6),
-                    sheet=grid.name, cell=grid.cell(r, col.index),
+                    sheet=grid.name, cell=grid.cell(r, col.index), commune_code=commune,
                 ))
         check_sheet(self, columns, kinds, values, stored_rows)
 

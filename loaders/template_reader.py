@@ -353,7 +353,7 @@ def check_records(report: FileReport, lang: str = "vi", *, duplicates: bool = Tr
     funding = Dataset.FUNDING
     for rec in unique:
         if rec.measure == "disbursed" and rec.dataset is funding:
-            series.setdefault((rec.district_code, rec.year, rec.component, rec.source), []).append(rec)
+            series.setdefault((rec.district_code, rec.commune_code, rec.year, rec.component, rec.source), []).append(rec)
     for recs in series.values():
         if len(recs) < 2:
             continue
@@ -371,7 +371,7 @@ def check_records(report: FileReport, lang: str = "vi", *, duplicates: bool = Tr
                 )
 
 
-_KEY = operator.itemgetter(0, 1, 2, 3, 4, 5, 6)  # dataset … measure: a record's key, as it stands in it
+_KEY = operator.itemgetter(0, 1, 2, 3, 4, 5, 6, 10)  # dataset … measure, commune: a record's key, as it stands in it
 
 
 def _check_source_levels(report: FileReport, records: list[Record], lang: str) -> None:
@@ -379,12 +379,12 @@ def _check_source_levels(report: FileReport, records: list[Record], lang: str) -
     parents = {s.parent_code for s in sources().values() if s.parent_code}
     if not any(rec.source in parents for rec in records):
         return
-    unsplit: dict[tuple[Any, ...], Record] = {(r.dataset, r.district_code, r.year, r.as_of, r.component, r.measure, r.source): r
+    unsplit: dict[tuple[Any, ...], Record] = {(r.dataset, r.district_code, r.commune_code, r.year, r.as_of, r.component, r.measure, r.source): r
                for r in records if r.source in parents}
     named: set[str] = set()
     for rec in records:
         parent = source_parent(rec.source)
-        other = unsplit.get((rec.dataset, rec.district_code, rec.year, rec.as_of, rec.component, rec.measure, parent))
+        other = unsplit.get((rec.dataset, rec.district_code, rec.commune_code, rec.year, rec.as_of, rec.component, rec.measure, parent))
         if parent is None or other is None or other.cell in named:
             continue
         named.add(other.cell)

@@ -24,6 +24,7 @@ from loaders.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from loaders.reference import (
     DEFAULT_PROVINCE,
     all_districts,
+    communes,
     components,
     districts,
     measures,
@@ -481,6 +482,9 @@ def fact_table(frame: pd.DataFrame, *, for_display: bool, language: str | None =
         "dataset": frame["dataset"].map(lambda v: t(f"data.dataset_{v}", language)),
         "district_code": frame["district_code"],
         "district": names("district_code", all_districts(), lambda d: d.label(language)),
+        # a commune's value: its GSO code and name ('' for a district's own value)
+        "commune_code": frame["commune_code"] if "commune_code" in frame else "",
+        "commune": names("commune_code", communes(), lambda c: c.label(language)) if "commune_code" in frame else "",
         "province": names("province_code", provinces(), lambda p: p.label(language)) if "province_code" in frame
         else "",
         "year": frame["year"].astype(str) if for_display else frame["year"],

@@ -27,7 +27,7 @@ from .schema import CURRENT, FACT_KEY, batches, coverage, facts
 
 FACT_COLUMNS = [
     "dataset", "district_code", "province_code", "year", "as_of", "component", "source", "measure", "value",
-    "batch_id", "file_name", "sha256", "sheet", "cell", "imported_at", "user_name",
+    "batch_id", "file_name", "sha256", "sheet", "cell", "imported_at", "user_name", "commune_code",
 ]
 # Where a frame sums over a dimension, that column holds this instead of a code (and '' stays ''),
 # so the metrics still see which grain each sum comes from.
@@ -105,7 +105,7 @@ def fact_rows(engine: Engine, *, province: str | None = None, limit: int | None 
             facts.c.dataset, facts.c.district_code, facts.c.province_code, facts.c.year, facts.c.as_of,
             facts.c.component, facts.c.source, facts.c.measure, facts.c.value, facts.c.batch_id,
             batches.c.file_name, batches.c.sha256, facts.c.sheet, facts.c.cell, batches.c.imported_at,
-            batches.c.user_name,
+            batches.c.user_name, facts.c.commune_code,
         )
         .join(batches, batches.c.id == facts.c.batch_id)
         .where(CURRENT)

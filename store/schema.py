@@ -62,6 +62,9 @@ facts = Table(
     Column("cell", String(16), nullable=False),
     Column("current", Boolean, nullable=False, default=True),
     Column("replaced_by", Integer, nullable=True),  # batches.id, as batch_id
+    # a commune's GSO code (5 digits) for a value of one commune of district_code; '' for the district's own.
+    # A district's figure is its own or the sum of its communes, never both (store/writes.py, _other_grain).
+    Column("commune_code", String(8), nullable=False, server_default=""),
 )
 
 # "the fact is current" exactly as the partial indexes below say it: SQLite uses a partial index only
@@ -69,7 +72,7 @@ facts = Table(
 # scan the table); PostgreSQL matches either. Text, not a typed column: SQLAlchemy would add the '= 1'.
 CURRENT = text("facts.current")
 
-FACT_KEY = ("dataset", "district_code", "year", "as_of", "component", "source", "measure")
+FACT_KEY = ("dataset", "district_code", "year", "as_of", "component", "source", "measure", "commune_code")
 
 # At most one current value per key, on both engines.
 Index(

@@ -24,7 +24,7 @@ TOLERANCE = 1e-6
 _CHUNK = 500
 # PostgreSQL: statistics are refreshed after an import that added this many facts
 ANALYZE_AFTER = 100_000
-_COMPONENT, _SOURCE, _AS_OF_KEY = (FACT_KEY.index(k) for k in ("component", "source", "as_of"))
+_COMPONENT, _SOURCE, _AS_OF_KEY, _COMMUNE = (FACT_KEY.index(k) for k in ("component", "source", "as_of", "commune_code"))
 # PostgreSQL: first key of the advisory locks on a province's facts (two-integer keys; the migration
 # lock in store/db.py is a bigint key, a space of its own)
 FACTS_LOCK = 7301
@@ -172,13 +172,15 @@ def hidden_keys(existing: dict[tuple[Any, ...], tuple[int, float, int]], keys: l
     return list(dict.fromkeys([*_other_source_level(existing, keys), *_other_grain(existing, keys)]))
 
 
-def _grain(key: tuple[Any, ...]) -> tuple[bool, bool]:
-    """Whether a funding fact's key has a component and a source (store.metrics._GRAINS)."""
-    return key[_COMPONENT] != "", key[_SOURCE] != ""
+def _grain(key: tuple[Any, ...]) -> tuple[bool, bool, bool]:
+    """Whether a funding fact's key has a component and a source (store.metrics._GRAINS), and whether any
+    fact's key is a commune's (the only grain of household counts and targets)."""
+    funding = key[0] == "funding"
+    return funding and key[_COMPONENT] != "", funding and key[_SOURCE] != "", key[_COMMUNE] != ""
 
 
 def _other_grain(existing: dict[tuple[Any, ...], tuple[int, float, int]], keys: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Current funding of the districts and dates this file gives, at a grain the file does not give there.
+    """Current facts of the districts and dates this file gives, at a grain the file does not give there.
 
     For a district and report date the newest import wins, whatever the grain of older figures:
     store.metrics.at_finest_grain counts only the finest grain present, so an older report by
@@ -189,11 +191,14 @@ def _other_grain(existing: dict[tuple[Any, ...], tuple[int, float, int]], keys: 
     with no per-query window over batches; and undo brings the older figures back through
     ``replaced_by``, as for _other_source_level. Values at a grain the file gives stay beside it
     (one report per source adds up); the same key is replaced as usual.
+
+    Communes are a grain too, of every dataset: a district's figure is its own or the sum of its
+    communes, never both, so a file by commune ends the district's own values for that date (funding
+    and household counts alike), and a file of the district's own values ends its communes'.
     """
-    given: dict[tuple[Any, ...], set[tuple[bool, bool]]] = {}
+    given: dict[tuple[Any, ...], set[tuple[bool, bool, bool]]] = {}
     for key in keys:
-        if key[0] == "funding":
-            given.setdefault(key[:_AS_OF_KEY + 1], set()).add(_grain(key))
+        given.setdefault(key[:_AS_OF_KEY + 1], set()).add(_grain(key))
     return [k for k in existing if (grains := given.get(k[:_AS_OF_KEY + 1])) is not None and _grain(k) not in grains]
 
 

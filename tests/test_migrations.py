@@ -21,7 +21,7 @@ def test_the_migrations_build_exactly_the_declared_schema(engine):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         assert diff == []
-        assert MigrationContext.configure(conn).get_current_revision() == "0005"
+        assert MigrationContext.configure(conn).get_current_revision() == "0006"
 
 
 def _first_schema(url: str) -> None:
@@ -65,7 +65,9 @@ def test_facts_stored_before_provinces_get_their_province(tmp_path):
     engine = get_engine(url)
     with engine.connect() as conn:
         got = dict(conn.execute(select(facts.c.district_code, facts.c.province_code)).fetchall())
+        communes = {c for (c,) in conn.execute(select(facts.c.commune_code))}
     assert got == {"107": "12", "062": province_of("062")} and province_of("062") not in ("", None, "12")
+    assert communes == {""}  # every value stored before communes is a district's own
 
 
 def test_servers_starting_at_once_on_a_fresh_postgresql_database_all_migrate(tmp_path):
