@@ -33,9 +33,10 @@ from loaders.reference import (
     sources,
 )
 from loaders.text import escape_markdown
-from store import queries
+from store import metrics, queries
 from store.bootstrap import create_first_admin, load_samples_if_empty, sample_batch_ids, shows_samples
 from store.db import data_version, get_engine
+from store.metrics import TargetStatus
 from store.settings import get_settings
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -337,6 +338,12 @@ def district_label(code: str, long: bool = False) -> str:
     return d.label(lang(), short=not long) if d else code
 
 
+def commune_label(code: str) -> str:
+    """A commune's name with its district ('Bản Bo (Tam Đường)'), in the chosen language; the code when unknown."""
+    c = communes().get(code)
+    return f"{c.label(lang())} ({district_label(c.district_code)})" if c else code
+
+
 def province_label(code: str, long: bool = False) -> str:
     """A province's name in the chosen language ('Lai Châu', or 'Tỉnh Lai Châu' when long)."""
     p = provinces().get(code)
@@ -614,3 +621,43 @@ def card_style() -> None:
 [data-testid='stMetricLabel'] .stMarkdownEllipsis, [data-testid='stMetricLabel'] .stMarkdownEllipsis p {
   white-space: normal; overflow: visible; text-overflow: clip; }
 </style>""")
+
+
+def _commune_view(code: str, year: int, as_of: dt.date | None, language: str) -> dict[str, Any]:
+    """The district's communes at the date, formatted (kept by view until the data change)."""
+    facts = query("fact_rows", district_code=(code,))
+    rows = metrics.by_commune(facts, code, year, as_of)
+    status = {TargetStatus.ON_TARGET.value: t("chart.on_target", language),
+              TargetStatus.BEHIND.value: t("chart.lagging", language),
+              TargetStatus.NO_TARGET.value: t("chart.no_target", language)}
+    table = pd.DataFrame({
+        t("data.col_commune", language): [communes()[c].label(language) if c in communes() else c
+                                          for c in rows["commune_code"]],
+        t("districts.col_report", language): [fmt.date(d, language) if pd.notna(d) else fmt.MISSING
+                                              for d in rows["report_as_of"]],
+        t("districts.col_plan", language): [fmt.number(v, language, 1) for v in rows["plan"]],
+        t("districts.col_disbursed", language): [fmt.number(v, language, 1) for v in rows["disbursed"]],
+        t("districts.col_rate", language): [fmt.percent(v, language) for v in rows["disbursement_rate"]],
+        t("profile.col_commune_status", language): [status.get(s, fmt.MISSING) if pd.notna(p) else fmt.MISSING
+                                                     for s, p in zip(rows["status"], rows["plan"])],
+        t("profile.col_poor_households", language): [fmt.number(v, language, 0) for v in rows["poor_households"]],
+        t("districts.col_poor_rate", language): [fmt.percent(v, language, 2) for v in rows["poor_rate"]],
+    })
+    used = facts[facts["commune_code"] != ""]
+    return {"table": table, "lagging": int(rows["lagging"].sum()), "count": len(rows),
+            "target": rows["target_rate"].iloc[0] if len(rows) else float("nan"),
+            "caption": caption_text(used, year, as_of) if not used.empty else ""}
+
+
+def commune_table(code: str, year: int, as_of: dt.date | None) -> None:
+    """A district's communes (plan, disbursed, rate against the district's target, poor households), slowest
+    first, or a note that the district has reported nothing by commune."""
+    shown = view(_commune_view, code, year, as_of, lang())
+    if not shown["count"]:
+        st.caption(tr("profile.no_communes", district=district_label(code, long=True)))
+        return
+    if shown["lagging"]:
+        st.warning(tr("profile.communes_lagging", n=shown["lagging"], count=shown["count"],
+                      target=fmt.percent(shown["target"], lang())))
+    st.dataframe(shown["table"], hide_index=True, width="stretch")
+    st.caption(shown["caption"])

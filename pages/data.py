@@ -20,13 +20,16 @@ st.caption(ui.scope_label())
 total = ui.read("count_facts", province=province)
 ui.require_data(total > 0)
 
-cols = st.columns(4)
 options = {
     "dataset": (["funding", "poverty", "target"], lambda v: ui.tr(f"data.dataset_{v}")),
     "year": (ui.read("years_present", None, province=province), str),
     "district_code": (ui.scope_districts(), ui.district_label),
     "measure": (list(measures()), lambda v: measures()[v].label(lang) if v in measures() else v),
 }
+# a commune filter once some values are reported by commune
+if present := ui.read("communes_present", province=province):
+    options["commune_code"] = (present, lambda c: ui.commune_label(c))
+cols = st.columns(len(options))
 filters = {}
 for (column, (values, label)), col in zip(options.items(), cols):
     with col:

@@ -76,6 +76,9 @@ else:
     st.plotly_chart(projects["chart"], width="stretch")
     st.caption(projects["caption"])
 
+    st.subheader(ui.tr("profile.communes"))
+    ui.commune_table(code, year, as_of)
+
 flags = {str(y): v for (c, y), v in sorted(status_30a().items()) if c == code}
 if flags:
     st.subheader(ui.tr("profile.status_30a"))

@@ -53,6 +53,15 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
         if not province:
             breakdown["province_code"] = breakdown["district_code"].map(province_of)
         out[by] = charts.funding_stacked(breakdown, lang, by=by, year=year, as_of=as_of, source_note=note, unit=unit)
+    # what share of each district's plan its communes report (the rest is the district's own figure)
+    by_commune = metrics.funding_by_district(
+        ui.query("funding_facts", year, as_of, province=province, communes_only=True), year, as_of, codes)
+    # of the district's own latest report date: communes' figures of an earlier date are no part of it
+    same_date = by_commune["report_as_of"].to_numpy() == by_district["report_as_of"].to_numpy()
+    by_commune["plan"] = by_commune["plan"].where(same_date)
+    commune_plan = (by_commune if province else metrics.roll_up(by_commune)).set_index(unit)["plan"]
+    out["commune_share"] = (commune_plan.reindex(by_unit.index) / by_unit["plan"].where(by_unit["plan"] > 0) * 100
+                            if commune_plan.notna().any() else None)
     out["poverty"] = charts.poverty_vs_target(poverty_units, lang, year=review_year or year, unit=unit,
                                               source_note=ui.source_note(poverty_year_facts))
 
@@ -76,6 +85,10 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
         ui.tr("districts.col_target_poor"): targets(poverty_year, "target_poor_rate", "poor_rate", 2),
         ui.tr("districts.col_near_poor_rate"): rates(poverty_year, "near_poor_rate", 2),
     })
+    if out["commune_share"] is not None:  # only once some district reports by commune
+        out["table"][ui.tr("districts.col_commune_share")] = [
+            fmt.percent(v, lang) if pd.notna(v) else fmt.percent(0.0, lang) if pd.notna(p) else fmt.MISSING
+            for v, p in zip(out["commune_share"], by_unit["plan"])]
     return out
 
 

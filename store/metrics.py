@@ -315,3 +315,38 @@ def summary_rows(facts: pd.DataFrame) -> list[dict[str, Any]]:
             "target_disbursement_rate": _clean(f["target_rate"]) if f is not None else None,
         })
     return rows
+
+
+def by_commune(facts: pd.DataFrame, district_code: str, year: int, as_of: dt.date | None = None) -> pd.DataFrame:
+    """One district's communes at a reporting date: plan, disbursed, rate (each commune's latest report of
+    the year on or before as_of, at its finest grain, as for districts), judged against the district's
+    disbursement target (communes have none of their own), and the poor households of the latest review
+    on or before as_of. Only communes with a reported value are listed, slowest first; ``lagging`` as in
+    funding_by_district.
+
+    ``facts``: the district's current facts with ``commune_code`` (store.queries.fact_rows).
+    """
+    columns = ["commune_code", "report_as_of", "plan", "disbursed", "disbursement_rate", "target_rate", "status",
+               "lagging", "households", "poor_households", "poor_rate", "poverty_year"]
+    own = facts[(facts["district_code"] == district_code) & (facts["commune_code"] != "")]
+    if own.empty:
+        return pd.DataFrame(columns=columns)
+    # each commune as a unit of its own: the district rules (latest report, finest grain) apply unchanged
+    units = own.assign(district_code=own["commune_code"])
+    codes = sorted(set(own["commune_code"]))
+    funding = funding_by_district(units[units["dataset"] == "funding"], year, as_of, codes=codes)
+    funding["target_rate"] = float(_target_at(facts[facts["district_code"] == district_code], year, as_of)
+                                   .get(district_code, np.nan))
+    funding["status"] = target_status(funding["disbursement_rate"], funding["target_rate"])
+    funding["lagging"] = funding["status"] == TargetStatus.BEHIND.value
+    counts = units[(units["dataset"] == "poverty") & (units["as_of"] <= (as_of or dt.date(year, 12, 31)))]
+    poverty = poverty_by_district(counts)
+    if not poverty.empty:
+        poverty = poverty.sort_values("year").groupby("district_code").tail(1)
+        poverty = poverty.rename(columns={"year": "poverty_year"})[
+            ["district_code", "households", "poor_households", "poor_rate", "poverty_year"]]
+    out = funding.merge(poverty, on="district_code", how="outer") if not poverty.empty else \
+        funding.assign(households=np.nan, poor_households=np.nan, poor_rate=np.nan, poverty_year=np.nan)
+    out = out.rename(columns={"district_code": "commune_code"})
+    out = out[out["plan"].notna() | out["households"].notna()]
+    return out.sort_values(["disbursement_rate", "commune_code"], na_position="last")[columns].reset_index(drop=True)

@@ -132,6 +132,13 @@ def provinces_present(engine: Engine) -> list[str]:
         return [p for (p,) in conn.execute(query) if p]
 
 
+def communes_present(engine: Engine, *, province: str | None = None) -> list[str]:
+    """Codes of the communes with current facts in a scope, in code order (none: no value by commune)."""
+    query = _scoped(select(facts.c.commune_code).distinct().where(CURRENT, facts.c.commune_code != ""), province, None)
+    with engine.connect() as conn:
+        return sorted(c for (c,) in conn.execute(query))
+
+
 def years_present(engine: Engine, dataset: str | None = "funding", *, province: str | None = None,
                   district: str | None = None) -> list[int]:
     """Years that have current facts of a dataset (None: any) in a scope, ascending."""
@@ -166,6 +173,7 @@ def funding_facts(
     district: str | None = None,
     keep: str | None = None,
     latest: bool = True,
+    communes_only: bool = False,
 ) -> pd.DataFrame:
     """Funding summed in SQL: per district, report date, batch, grain and measure.
 
@@ -174,7 +182,7 @@ def funding_facts(
     still tell a breakdown by source from one by project. With ``latest`` only each
     district's latest report on or before ``as_of`` within ``year`` is read;
     otherwise every report date (of ``year`` if given). ``facts`` counts the values
-    summed in each row.
+    summed in each row. ``communes_only``: only the values reported by commune (summed per district).
     """
     if latest and year is None:
         raise ValueError("latest funding needs a year")
@@ -182,6 +190,8 @@ def funding_facts(
         (facts.c.component == "", literal("")), else_=literal(SUMMED))
     source = facts.c.source if keep == "source" else case((facts.c.source == "", literal("")), else_=literal(SUMMED))
     where: list[Any] = [CURRENT, facts.c.dataset == "funding"]
+    if communes_only:
+        where.append(facts.c.commune_code != "")
     if year is not None:
         where.append(facts.c.year == year)
     if as_of is not None:

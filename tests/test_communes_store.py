@@ -5,11 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from loaders.i18n import t
 from loaders.records import Dataset, FileReport, Record
+from loaders.reference import communes, communes_of, districts
+from store.db import get_engine
 from store.history import undo
 from store.metrics import funding_by_district, poverty_by_district
 from store.queries import current_facts, funding_facts, poverty_facts
 from store.writes import write_reports
+from tests.test_pages import db_url, open_page, sample_db  # noqa: F401 (fixtures)
+
+
+def district_label(code: str) -> str:
+    return districts()[code].name_vi
 
 OCT = dt.date(2017, 10, 31)
 XA, TT = "03445", "03433"  # Xã Mường Tè, Thị trấn Mường Tè (district 107)
@@ -62,3 +70,63 @@ def test_household_counts_by_commune_make_the_districts_rate(engine) -> None:  #
     row = poverty_by_district(poverty_facts(engine)).set_index("district_code").loc["107"]
     assert (row["households"], row["poor_households"]) == (4000.0, 1100.0)
     assert abs(row["poor_rate"] - 27.5) < 1e-9
+
+
+def test_the_district_profile_lists_the_districts_communes(db_url: str) -> None:  # noqa: F811 (the fixture)
+    """District profile: the district's communes, slowest first, judged against the district's target."""
+    engine = get_engine(db_url)
+    rows = [("105", c.code, 100.0 * (i + 1), 90.0 * (i + 1) - 30 * i) for i, c in enumerate(communes_of("105")[:3])]
+    report = _report("tp_theo_xa.xlsx", rows)
+    write_reports(engine, [report], user="test")
+    engine.dispose()
+    at = open_page("district_profile")
+    at.selectbox(key="profile_district.vi").set_value("105").run()
+    at.selectbox(key="profile_as_of_2017.vi").set_value(OCT).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if t("data.col_commune", "vi") in d.value.columns)
+    names = list(table[t("data.col_commune", "vi")])
+    rates = {c: 100 * d / p for _, c, p, d in rows}
+    slowest_first = sorted(rates, key=rates.get)  # type: ignore[arg-type]
+    assert names == [communes()[c].label("vi") for c in slowest_first]
+    assert t("profile.communes", "vi") in [h.value for h in at.subheader]
+
+
+def test_a_district_without_communes_says_so(db_url: str) -> None:  # noqa: F811 (the fixture)
+    at = open_page("district_profile")
+    at.selectbox(key="profile_district.vi").set_value("106").run()
+    assert not at.exception
+    assert t("profile.no_communes", "vi", district=district_label("106")) in [c.value for c in at.caption]
+
+
+def test_the_districts_page_says_what_share_its_communes_report(db_url: str) -> None:  # noqa: F811 (the fixture)
+    at = open_page("districts")
+    assert not at.exception
+    column = t("districts.col_commune_share", "vi")
+    assert column not in at.dataframe[0].value.columns  # no district reports by commune yet: no such column
+    engine = get_engine(db_url)
+    plan = funding_by_district(current_facts(engine), 2017, OCT, codes=["105"]).set_index("district_code")
+    whole = float(plan.loc["105", "plan"])
+    # the city's communes report its whole plan on the date
+    rows = [("105", c.code, whole / 2, 1.0) for c in communes_of("105")[:2]]
+    write_reports(engine, [_report("tp_theo_xa.xlsx", rows)], user="test")
+    engine.dispose()
+    at = open_page("districts")
+    at.selectbox(key="districts_as_of_2017.vi").set_value(OCT).run()
+    table = at.dataframe[0].value.set_index(t("common.district", "vi"))
+    assert table.loc[districts()["105"].short_vi, column] == "100,0%"
+    assert table.loc["Tam Đường", column] == "0,0%"
+
+
+def test_the_data_page_filters_by_commune(db_url: str) -> None:  # noqa: F811 (the fixture)
+    at = open_page("data")
+    assert not any(m.key == "data_commune_code.vi" for m in at.multiselect)  # nothing by commune yet
+    engine = get_engine(db_url)
+    first, second = communes_of("105")[:2]
+    write_reports(engine, [_report("tp_theo_xa.xlsx", [("105", first.code, 10, 5), ("105", second.code, 20, 10)])],
+                  user="test")
+    engine.dispose()
+    at = open_page("data")
+    at.multiselect(key="data_commune_code.vi").set_value([first.code]).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table[t("data.col_commune", "vi")]) == {first.label("vi")} and len(table) == 2
