@@ -24,12 +24,12 @@ from fpdf.fonts import FontFace
 
 from loaders.errors import LoaderError
 from loaders.i18n import t
-from loaders.reference import all_districts, districts, province_of
+from loaders.reference import all_districts, communes, districts, province_of
 from store import metrics
 from store.metrics import TargetStatus
 
 from . import charts, fmt
-from .excel_report import COUNT, MONEY, RATE, RATE2, Table, table_by_project, table_by_source, table_poverty
+from .excel_report import COUNT, MONEY, RATE, RATE2, Row, Table, table_by_project, table_by_source, table_poverty
 from .narrative import (
     ReportFigures,
     district_narrative,
@@ -397,4 +397,45 @@ def build_district_pdf(facts: pd.DataFrame, district_code: str, year: int, lang:
         room = (pdf.page_break_trigger - pdf.get_y() - 8) / 2  # the two charts share what the text leaves
         for png in images:
             pdf.chart_row([png], [pdf.epw], min(100, room))
+    annex = commune_annex(facts, district_code, year, figures.as_of, lang)
+    if annex is not None:  # a second page: the district's communes, where it reported by commune
+        pdf.set_auto_page_break(True, margin=13)
+        pdf.add_page()
+        pdf.title_lines(annex.title_lines)
+        pdf.table_of(annex)
     return bytes(pdf.output())
+
+
+def commune_annex(facts: pd.DataFrame, district_code: str, year: int, as_of: dt.date | None,
+                  lang: str = "vi") -> Table | None:
+    """The district profile's annex: its communes at the date (store.metrics.by_commune), slowest first, or
+    None where the district reported nothing by commune."""
+    if "commune_code" not in facts:
+        return None
+    rows = metrics.by_commune(facts, district_code, year, as_of)
+    if rows.empty:
+        return None
+    name = all_districts()[district_code].label(lang, short=False)
+    status = {TargetStatus.ON_TARGET.value: t("chart.on_target", lang), TargetStatus.BEHIND.value: t("chart.lagging", lang),
+              TargetStatus.NO_TARGET.value: t("chart.no_target", lang)}
+    body: list[Row] = []
+    for i, r in enumerate(rows.itertuples(), start=1):
+        commune = communes().get(r.commune_code)
+        body.append((str(i), commune.label(lang) if commune else r.commune_code,
+                     [r.plan, r.disbursed, r.disbursement_rate,
+                      status.get(r.status, fmt.MISSING) if pd.notna(r.plan) else fmt.MISSING,
+                      r.poor_households, r.poor_rate], "item"))
+    columns: list[tuple[str, str | None]] = [
+        (t("report.h_stt", lang), None), (t("data.col_commune", lang), None),
+        (t("report.annex_funding", lang), t("chart.plan", lang)), (t("report.annex_funding", lang), t("chart.disbursed", lang)),
+        (t("report.annex_funding", lang), t("chart.disbursement_rate", lang)),
+        (t("report.annex_funding", lang), t("profile.col_commune_status", lang)),
+        (t("report.annex_poverty", lang), t("profile.col_poor_households", lang)),
+        (t("report.annex_poverty", lang), t("chart.poor_rate", lang)),
+    ]
+    return Table(sheet="xa", title_lines=[t("report.annex_title", lang, district=name.upper(), year=year)],
+                 unit=t("report.kpi_million", lang), columns=columns,
+                 numbering=[str(i) for i in range(1, len(columns) + 1)], rows=body,
+                 formats=[MONEY, MONEY, RATE, "@", COUNT, RATE2], widths=[5, 24, 14, 14, 11, 16, 11, 11],
+                 notes=[t("report.annex_note", lang, date=fmt.date(as_of, lang),
+                          target=fmt.percent(rows["target_rate"].iloc[0], lang))])

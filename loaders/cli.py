@@ -99,9 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="database URL")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = verbs.add_parser("summary", help="one row per district and year, deterministic")
+    p = verbs.add_parser("summary", help="one row per district (or commune) and year, deterministic")
     p.add_argument("--province", type=_province, metavar="P",
                    help="only this province's districts: GSO code (12) or name (\"Lai Châu\"); default: all provinces")
+    p.add_argument("--level", choices=("district", "commune"), default="district",
+                   help="district (default): each district's figure; commune: each commune's, where reported by commune")
     p.add_argument("--db", help="database URL")
     p.add_argument("--json", action="store_true", help="print JSON")
 
@@ -288,7 +290,7 @@ def _run(args: argparse.Namespace) -> int:
         from store.metrics import summary_rows
         from store.queries import current_facts
 
-        rows = summary_rows(current_facts(engine, province=args.province))
+        rows = summary_rows(current_facts(engine, province=args.province), level=args.level)
         if args.json:
             _print_json({"rows": rows})
         else:

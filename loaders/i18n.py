@@ -59,6 +59,9 @@ class _PluralFormatter(string.Formatter):
         if "|" not in format_spec:
             return super().format_field(value, format_spec)
         one, other = format_spec.split("|", 1)
+        if isinstance(value, str):  # a count already written for the page ('1.234', '1,234'): its digits
+            digits = "".join(ch for ch in value if ch.isdigit())
+            value = int(digits) if digits else 0
         return one if self.locale.plural_form(abs(value)) == "one" else other
 
 

@@ -462,8 +462,9 @@ class Commune:
     valid_to: datetime.date | None = None  # None: still existed at the end of 2020 (or the date is not known)
 
     def label(self, lang: str = "vi") -> str:
-        """Display name in the chosen language: 'Bản Bo' or 'Ban Bo Commune'."""
-        return self.name_en if lang == "en" else self.short_vi
+        """Display name in the chosen language, with its type: 'Xã Bản Bo' or 'Ban Bo Commune'. The type is
+        part of the name: Mường Tè district has both a 'Thị trấn Mường Tè' and a 'Xã Mường Tè'."""
+        return self.name_en if lang == "en" else self.name_vi
 
     def valid_on(self, day: datetime.date) -> bool:
         """Whether the unit existed on this day, as far as its dates are known."""

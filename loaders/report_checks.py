@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from .i18n import number, rate
 from .records import Severity
-from .reference import communes, source_parent
+from .reference import communes, measures, source_parent
 from .values import implausible
 
 if TYPE_CHECKING:
@@ -23,7 +23,8 @@ def check_sheet(reader: ReportSheetReader, columns: list[Column], kinds: dict[in
                 values: dict[tuple[int, int], float], stored_rows: list[int]) -> None:
     """Add warnings and errors for everything a sheet says about itself that does not add up."""
     grid = reader.grid
-    value_cols = [c for c in columns if c.kind in ("value", "total")]
+    # targets are percentages: a total row's target is no sum of the districts' (nor a group's)
+    value_cols = [c for c in columns if c.kind in ("value", "total") and measures()[c.measure].dataset != "target"]
 
     def mismatch(r: int, c: int, expected: float, parts: str) -> None:
         reader.issue(Severity.WARNING, "total_mismatch", grid.cell(r, c), value=number(values[(r, c)], reader.lang), expected=number(expected, reader.lang), parts=parts)

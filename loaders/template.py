@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .reference import (
     DEFAULT_PROVINCE,
     all_districts,
+    communes,
     components,
     districts,
     leaf_components,
@@ -30,6 +31,7 @@ from .reference import (
 from .template_spec import (
     DATA_SHEETS,
     FUNDING,
+    FUNDING_BY_COMMUNE,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
     POVERTY,
@@ -54,11 +56,14 @@ SHEET_NOTES = {
     FUNDING.name: "Đơn vị tính: triệu đồng. Mỗi dòng: một huyện × năm × ngày × tiểu dự án × nguồn vốn.",
     POVERTY.name: "Đơn vị tính: hộ. Mỗi dòng: kết quả rà soát của một huyện tại một ngày chốt số liệu.",
     TARGETS.name: "Đơn vị tính: %. Mỗi dòng: một chỉ tiêu của một huyện đến một ngày.",
+    FUNDING_BY_COMMUNE.name: "Đơn vị tính: triệu đồng. Mỗi dòng: một xã × năm × ngày × tiểu dự án × nguồn vốn. Số của "
+                             "huyện là tổng các xã: không ghi huyện này ở sheet “Giải ngân” cho cùng ngày.",
 }
 
 # What each column means, for the instructions sheet.
 FIELD_NOTES = {
     "district": "Chọn tên huyện/thành phố trong danh sách (ví dụ: {example}).",
+    "commune": "Chọn xã, phường, thị trấn của huyện đó trong danh sách (tên huyện trong ngoặc chỉ để chọn cho dễ).",
     "year": "Năm, số nguyên (ví dụ 2017). Giải ngân: báo cáo chốt 31/01 năm sau vẫn ghi năm kế hoạch.",
     "as_of": "Ngày của số liệu, dạng dd/mm/yyyy (ví dụ 31/10/2017).",
     "component": "Chọn tiểu dự án (hoặc dự án không có tiểu dự án) trong danh sách. Không ghi dòng tổng của dự án.",
@@ -110,17 +115,27 @@ def _lists(province_code: str = DEFAULT_PROVINCE) -> dict[str, list[str]]:
     """Dropdown choices by template field, in the order they appear on the lists sheet."""
     # Lai Châu, inland, has no coastal communes (sub-project 1.2); other provinces may.
     leaves = [c for c in leaf_components().values() if c.applies_lai_chau or province_code != DEFAULT_PROVINCE]
+    own = districts(province_code)
     return {
-        "district": [d.name_vi for d in districts(province_code).values()],
+        "district": [d.name_vi for d in own.values()],
         "component": [component_label(c.code) for c in leaves],
         # the parts, as the programme allots them; a hand-typed "NSTW" (unsplit) is still read
         "source": [s.short_vi for s in leaf_sources().values()],
         "indicator": [m.name_vi for m in measures().values() if m.dataset == "target"],
+        "commune": [_commune_text(c.code) for c in communes().values() if c.district_code in own],
     }
+
+
+def _commune_text(code: str) -> str:
+    """A commune as the template lists it: 'Xã Bản Bo (Tam Đường)' (the reader drops the district)."""
+    commune = communes()[code]
+    return f"{commune.name_vi} ({all_districts()[commune.district_code].short_vi})"
 
 
 def _cell_value(field: str, row: Mapping[str, Any]) -> Any:
     """The value a canonical row puts in the column of one field."""
+    if field == "commune":
+        return _commune_text(str(row["commune_code"]))
     if field == "district":
         return all_districts()[str(row["district_code"])].name_vi
     if field == "year":
@@ -155,7 +170,7 @@ def _write_instructions(ws: Worksheet, province_code: str = DEFAULT_PROVINCE) ->
     ws.cell(ws.max_row, 1).font = BOLD
     for rule in GENERAL_RULES:
         ws.append([f"• {rule}"])
-    for spec in DATA_SHEETS:
+    for spec in (*DATA_SHEETS, FUNDING_BY_COMMUNE):
         ws.append([])
         ws.append([f"Sheet “{spec.name}”: {spec.title}"])
         ws.cell(ws.max_row, 1).font = BOLD
@@ -178,8 +193,8 @@ def _write_instructions(ws: Worksheet, province_code: str = DEFAULT_PROVINCE) ->
 
 def _write_lists(ws: Worksheet, province_code: str = DEFAULT_PROVINCE) -> dict[str, str]:
     """Write the dropdown lists, one per column; return each field's range formula."""
-    headers = {"district": "Huyện", "component": "Dự án / Tiểu dự án", "source": "Nguồn vốn",
-               "indicator": "Chỉ tiêu"}
+    headers = {"district": "Huyện", "commune": "Xã, phường, thị trấn", "component": "Dự án / Tiểu dự án",
+               "source": "Nguồn vốn", "indicator": "Chỉ tiêu"}
     ranges = {}
     for index, (field, values) in enumerate(_lists(province_code).items(), start=1):
         letter = get_column_letter(index)
@@ -244,8 +259,10 @@ def build_province_workbook(
     funding: Iterable[Mapping[str, Any]] = (),
     poverty: Iterable[Mapping[str, Any]] = (),
     targets: Iterable[Mapping[str, Any]] = (),
+    by_commune: Iterable[Mapping[str, Any]] | None = None,
 ) -> Workbook:
-    """A workbook in the template format for one province (GSO code) holding the given canonical rows."""
+    """A workbook in the template format for one province (GSO code) holding the given canonical rows;
+    with ``by_commune`` (rows with a ``commune_code``; () for none) also the sheet of funding by commune."""
     wb = Workbook()
     instructions = wb.active
     assert instructions is not None
@@ -255,6 +272,9 @@ def build_province_workbook(
     ranges = _write_lists(wb.create_sheet(LISTS_SHEET), province_code)
     for ws, spec, rows in zip(data_sheets, DATA_SHEETS, (funding, poverty, targets)):
         _write_data_sheet(ws, spec, rows, ranges)
+    if by_commune is not None:
+        commune_sheet = wb.create_sheet(FUNDING_BY_COMMUNE.name, index=wb.sheetnames.index(LISTS_SHEET))
+        _write_data_sheet(commune_sheet, FUNDING_BY_COMMUNE, by_commune, ranges)
     wb.properties.creator = CREATOR
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
@@ -284,5 +304,5 @@ def save_workbook(wb: Workbook, path: str | Path) -> Path:
 
 
 def write_template(path: str | Path, province_code: str = DEFAULT_PROVINCE) -> Path:
-    """Save the blank template for one province (GSO code, default Lai Châu) to path."""
-    return save_workbook(build_province_workbook(province_code), path)
+    """Save the blank template for one province (GSO code, default Lai Châu) to path, with its commune sheet."""
+    return save_workbook(build_province_workbook(province_code, by_commune=()), path)

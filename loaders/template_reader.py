@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
+import re
 from collections.abc import Callable
 from typing import Any
 
 from . import i18n
+from .communes import commune_name, match_commune
 from .i18n import t
 from .records import Dataset, FileReport, Issue, Record, Severity
 from .reference import (
     DEFAULT_PROVINCE,
+    communes,
     components,
     district_name,
     leaf_components,
@@ -22,12 +25,12 @@ from .reference import (
     sources,
 )
 from .template_spec import (
-    DATA_SHEETS,
     INSTRUCTIONS_SHEET,
     KEY_FIELDS,
     LISTS_SHEET,
     POVERTY_YEARS,
     PROGRAMME_YEARS,
+    READ_SHEETS,
     Column,
     SheetSpec,
     date_in_year,
@@ -104,6 +107,7 @@ class _SheetReader:
         value_fields = [(c, columns[c.field], self.grid.cell(0, columns[c.field]).rstrip("0123456789"))
                         for c in self.spec.measure_columns if c.field in columns]
         self._as_of_col = columns["as_of"]
+        self._commune_col = columns.get("commune", 0)
         fast = self._fast_reader(key_fields, value_fields)
         for r in range(header_row + 1, len(self.grid.rows)):
             row = self.grid.rows[r]
@@ -174,8 +178,14 @@ class _SheetReader:
             keys[field] = self.parse_key(field, raw, r, c)
         if None in keys.values() or not self.check_date(keys["year"], keys["as_of"], r):
             return
+        if "commune" in keys:  # a commune of the row's district
+            keys["commune"] = self.commune(keys["district"], keys["commune"], r)
+            if keys["commune"] is None:
+                return
         excel_row = str(self.grid.first_row + r + 1)
-        key = tuple(keys.get(f) for f in ("district", "year", "as_of", "component", "source", "indicator"))
+        # as the fast reader writes it, the commune last (only its sheet has one)
+        key = tuple(keys.get(f) for f in ("district", "year", "as_of", "component", "source", "indicator")) + (
+            (keys["commune"],) if "commune" in keys else ())
         first_address = value_fields[0][2] + excel_row if value_fields else self.grid.cell(r, 0)
         if key in self._seen:  # the same district, year, date, project and source as an earlier row
             self.error("duplicate_key", first_address, other=self._seen[key])
@@ -214,9 +224,32 @@ class _SheetReader:
         district, year, as_of = keys["district"], keys["year"], keys["as_of"]
         component, source, indicator = keys.get("component"), keys.get("source"), keys.get("indicator")
         append = self.report.records.append
+        commune = keys.get("commune") or ""
         for field, (number, address) in values.items():
             measure = str(indicator) if field == "value" else field
-            append(Record(dataset, district, year, as_of, component, source, measure, number, sheet, address))
+            append(Record(dataset, district, year, as_of, component, source, measure, number, sheet, address, commune))
+
+    def commune(self, district: str, raw: Any, r: int) -> str | None:
+        """The code of the district's commune a cell names ('Xã Bản Bo', or as listed: 'Xã Bản Bo (Tam Đường)'),
+        or None after an error naming what is wrong."""
+        address = self.grid.cell(r, self._commune_col)
+        label = re.sub(r"\s*\([^()]*\)\s*$", "", str(raw))  # the district the list adds after the name
+        found = match_commune(label, district, self.province)
+        district_label = district_name(district, self.province, self.lang)
+        if found.code is not None:
+            if found.score < 100:
+                self.issue(Severity.WARNING, "fuzzy_commune", address, value=raw, district=district_label,
+                           commune=commune_name(found.code, self.lang), score=found.score)
+            return found.code
+        if found.candidates:
+            self.error("commune_ambiguous", address, value=raw,
+                       communes=", ".join(commune_name(c, self.lang) for c in found.candidates))
+        elif found.elsewhere is not None:
+            self.error("commune_other_district", address, value=raw, district=district_label,
+                       other=district_name(communes()[found.elsewhere].district_code, self.province, self.lang))
+        else:
+            self.error("unknown_commune", address, value=raw, district=district_label)
+        return None
 
     def parse_key(self, field: str, raw: Any, r: int, c: int) -> Any:
         """The canonical value of a key cell, or None after recording an error."""
@@ -261,6 +294,8 @@ class _SheetReader:
                 return parse_date(raw), []
             except ValueError:
                 return None, [(Severity.ERROR, "bad_date", dict(value=raw))]
+        if field == "commune":  # matched within the row's district, in read_row
+            return str(raw).strip(), []
         labels = _LABELS[field]()
         code = match_code(raw, labels)
         if code is None:
@@ -296,7 +331,7 @@ class _SheetReader:
 
 def is_template(grids: list[Grid]) -> bool:
     """True when a sheet is named like a template data sheet and has all its required headers."""
-    by_name = {fold(s.name): s for s in DATA_SHEETS}
+    by_name = {fold(s.name): s for s in READ_SHEETS}
     for grid in grids:
         spec = by_name.get(fold(grid.name))
         if spec is not None:
@@ -312,7 +347,7 @@ def read_template(grids: list[Grid], report: FileReport, lang: str = "vi", provi
     District names are matched among the districts of ``province_code`` (default
     DEFAULT_PROVINCE, Lai Châu); GSO district codes match whatever the province.
     """
-    by_name = {fold(s.name): s for s in DATA_SHEETS}
+    by_name = {fold(s.name): s for s in READ_SHEETS}
     found = False
     for grid in grids:
         spec = by_name.get(fold(grid.name))
@@ -349,6 +384,7 @@ def check_records(report: FileReport, lang: str = "vi", *, duplicates: bool = Tr
                 first[key] = rec
         unique = list(first.values())
     _check_source_levels(report, unique, lang)
+    _check_commune_levels(report, unique, lang)
     series: dict[tuple, list[Record]] = {}
     funding = Dataset.FUNDING
     for rec in unique:
@@ -372,6 +408,28 @@ def check_records(report: FileReport, lang: str = "vi", *, duplicates: bool = Tr
 
 
 _KEY = operator.itemgetter(0, 1, 2, 3, 4, 5, 6, 10)  # dataset … measure, commune: a record's key, as it stands in it
+
+
+def _check_commune_levels(report: FileReport, records: list[Record], lang: str) -> None:
+    """An error where a file gives a district's own value and its communes' for one date: the district's
+    figure is its own or the sum of its communes, and both would count twice (one error per district and date)."""
+    if not any(rec.commune_code for rec in records):
+        return
+    own: dict[tuple[Any, ...], Record] = {}
+    for rec in records:
+        if not rec.commune_code:
+            own.setdefault((rec.dataset, rec.district_code, rec.year, rec.as_of), rec)
+    said: set[tuple[Any, ...]] = set()
+    for rec in records:
+        key = (rec.dataset, rec.district_code, rec.year, rec.as_of)
+        if rec.commune_code and key in own and key not in said:
+            said.add(key)
+            district = own[key]
+            report.issues.append(Issue(
+                Severity.ERROR, "commune_levels_mixed",
+                t("issue.commune_levels_mixed", lang, district=district_name(rec.district_code, lang=lang),
+                  date=i18n.date(rec.as_of, lang), commune_cell=f"{rec.sheet}!{rec.cell}"),
+                district.sheet, district.cell))
 
 
 def _check_source_levels(report: FileReport, records: list[Record], lang: str) -> None:

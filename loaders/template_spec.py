@@ -34,7 +34,7 @@ class SheetSpec:
         return tuple(c for c in self.columns if c.field not in KEY_FIELDS)
 
 
-KEY_FIELDS = frozenset({"district", "year", "as_of", "component", "source", "indicator"})
+KEY_FIELDS = frozenset({"district", "commune", "year", "as_of", "component", "source", "indicator"})
 
 FUNDING = SheetSpec(
     Dataset.FUNDING,
@@ -42,6 +42,24 @@ FUNDING = SheetSpec(
     "BÁO CÁO KẾ HOẠCH VỐN VÀ GIẢI NGÂN CHƯƠNG TRÌNH MTQG GIẢM NGHÈO BỀN VỮNG",
     (
         Column("district", "Huyện", "District", width=22),
+        Column("year", "Năm kế hoạch", "Budget year", width=10),
+        Column("as_of", "Số liệu đến ngày", "As of date", width=14),
+        Column("component", "Dự án / Tiểu dự án", "Project / sub-project", width=40),
+        Column("source", "Nguồn vốn", "Funding source", width=24),
+        Column("plan", "Kế hoạch vốn năm (triệu đồng)", "Capital plan (million VND)", width=18),
+        Column("disbursed", "Giải ngân lũy kế (triệu đồng)", "Disbursed to date (million VND)", required=False, width=18),
+    ),
+)
+
+# Programme 135 and the district offices' own reports: funding of one district's communes. Written in the
+# blank template only (the samples have none); read wherever a workbook has it.
+FUNDING_BY_COMMUNE = SheetSpec(
+    Dataset.FUNDING,
+    "Giải ngân theo xã",
+    "KẾ HOẠCH VỐN VÀ GIẢI NGÂN THEO XÃ, PHƯỜNG, THỊ TRẤN",
+    (
+        Column("district", "Huyện", "District", width=22),
+        Column("commune", "Xã, phường, thị trấn", "Commune, ward or township", width=30),
         Column("year", "Năm kế hoạch", "Budget year", width=10),
         Column("as_of", "Số liệu đến ngày", "As of date", width=14),
         Column("component", "Dự án / Tiểu dự án", "Project / sub-project", width=40),
@@ -82,6 +100,8 @@ TARGETS = SheetSpec(
 )
 
 DATA_SHEETS = (FUNDING, POVERTY, TARGETS)
+# every sheet the reader knows (the commune sheet is optional: a workbook without it is a template all the same)
+READ_SHEETS = (*DATA_SHEETS, FUNDING_BY_COMMUNE)
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
 

@@ -339,7 +339,7 @@ def district_label(code: str, long: bool = False) -> str:
 
 
 def commune_label(code: str) -> str:
-    """A commune's name with its district ('Bản Bo (Tam Đường)'), in the chosen language; the code when unknown."""
+    """A commune's name with its district ('Xã Bản Bo (Tam Đường)'), in the chosen language; the code when unknown."""
     c = communes().get(code)
     return f"{c.label(lang())} ({district_label(c.district_code)})" if c else code
 

@@ -287,8 +287,18 @@ def _clean(value: Any, digits: int = 4) -> Any:
     return value
 
 
-def summary_rows(facts: pd.DataFrame) -> list[dict[str, Any]]:
-    """One row per district and year: latest funding, poverty and targets (deterministic)."""
+def summary_rows(facts: pd.DataFrame, level: str = "district") -> list[dict[str, Any]]:
+    """One row per district and year: latest funding, poverty and targets (deterministic).
+
+    ``level='commune'``: one row per commune and year instead, from the values reported by commune (each
+    commune read as districts are: its latest report, its finest grain), with its district's code first.
+    """
+    if level == "commune":
+        own = facts[facts["commune_code"] != ""] if "commune_code" in facts else facts.iloc[0:0]
+        district_of = dict(zip(own["commune_code"], own["district_code"]))
+        return [{"district_code": district_of[row["district_code"]], "commune_code": row["district_code"],
+                 **{k: v for k, v in row.items() if k != "district_code"}}
+                for row in summary_rows(own.assign(district_code=own["commune_code"]))]
     poverty = poverty_by_district(facts).set_index(["district_code", "year"])
     keys = sorted({(d, int(y)) for d, y in facts[["district_code", "year"]].itertuples(index=False)})
     funding = {}

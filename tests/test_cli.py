@@ -27,7 +27,9 @@ def test_inspect_samples_exits_0_with_records_and_cells():
     files = json.loads(proc.stdout)["files"]
     assert len(files) == 6 and all(f["ok"] for f in files)
     rec = files[2]["records"][0]
-    assert set(rec) == {"dataset", "district_code", "year", "as_of", "component", "source", "measure", "value", "sheet", "cell"}
+    assert set(rec) == {"dataset", "district_code", "year", "as_of", "component", "source", "measure", "value", "sheet",
+                        "cell", "commune_code"}
+    assert rec["commune_code"] == ""  # the samples give districts' own figures
     assert rec["sheet"] and rec["cell"][0].isalpha()
 
 
@@ -201,3 +203,17 @@ def test_a_date_given_outside_the_year_given_is_an_error(tmp_path):
     proc = run("inspect", path, "--json", "--year", "2018", "--as-of", "2016-09-30", check_rc=1)
     (report,) = json.loads(proc.stdout)["files"]
     assert [i["code"] for i in report["issues"] if i["severity"] == "error"] == ["date_outside_year"]
+
+
+def test_summary_by_commune(tmp_path):
+    from tests.test_communes_reader import _workbook
+
+    db = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    report = _workbook(tmp_path / "mt.xlsx", ["UBND HUYỆN MƯỜNG TÈ"], [[1, "Xã Bum Tở", 100, 90],
+                                                                     [2, "Thị trấn Mường Tè", 300, 200]])
+    run("import", report, "--db", db, check_rc=0)
+    rows = json.loads(run("summary", "--db", db, "--json", "--level", "commune", check_rc=0).stdout)["rows"]
+    assert [(r["district_code"], r["commune_code"], r["plan"], r["disbursed"]) for r in rows] == [
+        ("107", "03433", 300.0, 200.0), ("107", "03454", 100.0, 90.0)]
+    (district,) = json.loads(run("summary", "--db", db, "--json", check_rc=0).stdout)["rows"]
+    assert (district["district_code"], district["plan"], district["disbursed"]) == ("107", 400.0, 290.0)

@@ -115,3 +115,46 @@ def test_a_commune_named_like_its_district_is_never_the_district(tmp_path: Path)
     report = inspect_file(path)
     assert "commune_without_district" in _codes(report)
     assert not any(r.district_code == "109" and r.commune_code == "" for r in report.records)
+
+
+def test_a_file_with_a_districts_own_figure_and_its_communes_is_refused(tmp_path: Path) -> None:
+    """Two tables of one file, one by district and one by commune, for one date: they would count twice."""
+    wb = openpyxl.Workbook()
+    first = wb.active
+    first.title = "Huyen"
+    second = wb.create_sheet("Xa")
+    for ws, rows in ((first, [[1, "Huyện Mường Tè", 1000, 800]]), (second, [[1, "Xã Mường Tè", 400, 300]])):
+        ws.append(["UBND TỈNH LAI CHÂU"] if ws is first else ["UBND HUYỆN MƯỜNG TÈ"])
+        ws.append([TITLE])
+        ws.append(["Tính đến ngày 31/10/2017"])
+        ws.append(["Đơn vị tính: triệu đồng"])
+        ws.append(["STT", "Đơn vị", "Kế hoạch vốn", "Giải ngân"])
+        for row in rows:
+            ws.append(row)
+    path = tmp_path / "hai_cap.xlsx"
+    wb.save(path)
+    report = inspect_file(path)
+    mixed = [i for i in report.issues if i.code == "commune_levels_mixed"]
+    assert [(i.sheet, i.cell) for i in mixed] == [("Huyen", "C6")]
+    assert "Xa!C6" in mixed[0].message and not report.ok
+
+
+def test_the_templates_commune_sheet_round_trips_and_names_wrong_communes(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from loaders.template import build_province_workbook, save_workbook, write_template
+    from loaders.template_spec import FUNDING_BY_COMMUNE, LISTS_SHEET
+
+    blank = openpyxl.load_workbook(write_template(tmp_path / "mau.xlsx"))
+    assert FUNDING_BY_COMMUNE.name in blank.sheetnames
+    listed = [c.value for c in blank[LISTS_SHEET]["E"][1:] if c.value]
+    assert len(listed) == 108 and "Xã Bản Bo (Tam Đường)" in listed  # every Lai Châu commune, with its district
+    row = {"district_code": "107", "year": 2017, "as_of": dt.date(2017, 10, 31), "component": "2.1",
+           "source": "central_investment", "plan": 500.0, "disbursed": 200.0}
+    good = {**row, "commune_code": _code("Xã Bun Tở", "107")}
+    wb = build_province_workbook("12", by_commune=[good, {**good, "commune_code": _code("Xã Bản Bo", "106")}])
+    report = inspect_file(save_workbook(wb, tmp_path / "xa.xlsx"))
+    assert [(r.commune_code, r.measure, r.value, r.cell) for r in report.records] == [
+        (good["commune_code"], "plan", 500.0, "G4"), (good["commune_code"], "disbursed", 200.0, "H4")]
+    wrong = [i for i in report.issues if i.code == "commune_other_district"]
+    assert [(i.sheet, i.cell) for i in wrong] == [(FUNDING_BY_COMMUNE.name, "B5")] and "Tam Đường" in wrong[0].message

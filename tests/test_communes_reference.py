@@ -90,7 +90,7 @@ def test_examples_and_labels():
     assert (bo.name_vi, bo.short_vi, bo.name_ascii, bo.name_en) == ("Xã Bản Bo", "Bản Bo", "Xa Ban Bo",
                                                                     "Ban Bo Commune")
     assert (bo.district_code, bo.province_code) == ("106", "12")
-    assert bo.label("vi") == "Bản Bo" and bo.label("en") == "Ban Bo Commune"
+    assert bo.label("vi") == "Xã Bản Bo" and bo.label("en") == "Ban Bo Commune"
     assert communes()["03387"].name_en == "Tan Phong Ward"
     assert communes()["03549"].label("en") == "Phong Tho Township"
     assert communes()["03442"].name_vi == "Xã Pa Ủ"  # "Pa ủ" in the source, capitalised

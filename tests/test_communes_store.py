@@ -130,3 +130,18 @@ def test_the_data_page_filters_by_commune(db_url: str) -> None:  # noqa: F811 (t
     assert not at.exception
     table = at.dataframe[0].value
     assert set(table[t("data.col_commune", "vi")]) == {first.label("vi")} and len(table) == 2
+
+
+def test_the_district_profile_pdf_has_a_commune_annex(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from figures import pdf_report
+    from tests.test_reports import pdf_pages
+
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")  # no charts: the annex is what is tested
+    write_reports(engine, [_report("xa.xlsx", [("107", XA, 400, 100), ("107", TT, 600, 500)])], user="test")
+    facts = current_facts(engine)
+    annex = pdf_report.commune_annex(facts, "107", 2017, OCT, "vi")
+    assert annex is not None
+    assert [(label, values[0], values[1]) for _, label, values, _ in annex.rows] == [
+        ("Xã Mường Tè", 400.0, 100.0), ("Thị trấn Mường Tè", 600.0, 500.0)]  # slowest first: 25 % before 83 %
+    assert pdf_pages(pdf_report.build_district_pdf(facts, "107", 2017, "vi", as_of=OCT)) == 2
+    assert pdf_report.commune_annex(facts, "106", 2017, OCT, "vi") is None  # nothing by commune: one page

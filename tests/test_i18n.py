@@ -61,6 +61,8 @@ def test_english_counts_take_the_singular_for_one() -> None:
     assert t("overview.no_target", "en", n=1).startswith("1 district has no")
     assert t("report.n_targeted_met", "en", n=4, item="x").startswith("All 4 districts with a target meet their")
     assert t("common.issue_summary", "en", errors=1, warnings=2).startswith("The file has 1 error and 2 warnings.")
+    # a count the page has already written (thousands separated) is read back by its digits
+    assert t("auth.audit_count", "en", n="1") == "1 entry" and t("auth.audit_count", "en", n="1,234") == "1,234 entries"
     # Vietnamese nouns do not change with the count
     assert t("overview.lagging", "vi", n=1, date="d").replace("1", "3", 1) == t("overview.lagging", "vi", n=3, date="d")
 

@@ -9,6 +9,7 @@ from loaders.template import build_province_workbook, build_workbook, save_workb
 from loaders.template_spec import (
     DATA_SHEETS,
     FUNDING,
+    FUNDING_BY_COMMUNE,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
     POVERTY,
@@ -41,7 +42,8 @@ def filled(tmp_path_factory):
 
 
 def test_sheet_order_and_hidden_lists(blank):
-    assert blank.sheetnames == [INSTRUCTIONS_SHEET, *(s.name for s in DATA_SHEETS), LISTS_SHEET]
+    # the blank template also has the sheet of funding by commune
+    assert blank.sheetnames == [INSTRUCTIONS_SHEET, *(s.name for s in DATA_SHEETS), FUNDING_BY_COMMUNE.name, LISTS_SHEET]
     assert blank[LISTS_SHEET].sheet_state == "hidden"
     assert all(blank[s.name].sheet_state == "visible" for s in DATA_SHEETS)
 
@@ -157,4 +159,5 @@ def test_a_province_template_round_trips_in_that_province(tmp_path):
 def test_the_default_template_is_lai_chaus(tmp_path):
     default, lai_chau = write_template(tmp_path / "a.xlsx"), write_template(tmp_path / "b.xlsx", "12")
     assert default.read_bytes() == lai_chau.read_bytes()
-    assert save_workbook(build_workbook(), tmp_path / "c.xlsx").read_bytes() == default.read_bytes()
+    assert save_workbook(build_province_workbook("12", by_commune=()), tmp_path / "c.xlsx").read_bytes() == \
+        default.read_bytes()
