@@ -625,8 +625,9 @@ def card_style() -> None:
 
 def _commune_view(code: str, year: int, as_of: dt.date | None, language: str) -> dict[str, Any]:
     """The district's communes at the date, formatted (kept by view until the data change)."""
-    facts = query("fact_rows", district_code=(code,))
-    rows = metrics.by_commune(facts, code, year, as_of)
+    facts = query("commune_facts", code)
+    targets = query("target_facts", year, as_of, district=code).assign(commune_code="")
+    rows = metrics.by_commune(pd.concat([facts, targets], ignore_index=True), code, year, as_of)
     status = {TargetStatus.ON_TARGET.value: t("chart.on_target", language),
               TargetStatus.BEHIND.value: t("chart.lagging", language),
               TargetStatus.NO_TARGET.value: t("chart.no_target", language)}

@@ -132,6 +132,21 @@ def provinces_present(engine: Engine) -> list[str]:
         return [p for (p,) in conn.execute(query) if p]
 
 
+def commune_facts(engine: Engine, district: str) -> pd.DataFrame:
+    """A district's current values reported by commune (every year), with provenance; none read of the
+    district's own values, which at national scale are many more."""
+    query = (
+        select(*(facts.c[k] for k in FACT_COLUMNS if k in facts.c), batches.c.file_name, batches.c.sha256,
+               batches.c.imported_at, batches.c.user_name)
+        .join(batches, batches.c.id == facts.c.batch_id)
+        .where(CURRENT, facts.c.district_code == district, facts.c.commune_code != "")
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).fetchall()
+    columns = [k for k in FACT_COLUMNS if k in facts.c] + ["file_name", "sha256", "imported_at", "user_name"]
+    return _frame(rows, columns)[FACT_COLUMNS]
+
+
 def communes_present(engine: Engine, *, province: str | None = None) -> list[str]:
     """Codes of the communes with current facts in a scope, in code order (none: no value by commune)."""
     query = _scoped(select(facts.c.commune_code).distinct().where(CURRENT, facts.c.commune_code != ""), province, None)

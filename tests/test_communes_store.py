@@ -145,3 +145,20 @@ def test_the_district_profile_pdf_has_a_commune_annex(engine, monkeypatch) -> No
         ("Xã Mường Tè", 400.0, 100.0), ("Thị trấn Mường Tè", 600.0, 500.0)]  # slowest first: 25 % before 83 %
     assert pdf_pages(pdf_report.build_district_pdf(facts, "107", 2017, "vi", as_of=OCT)) == 2
     assert pdf_report.commune_annex(facts, "106", 2017, OCT, "vi") is None  # nothing by commune: one page
+
+
+def test_an_analyst_of_a_district_imports_its_communes_and_no_others(engine) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from store.auth import PermissionDenied, Role, add_user, authenticate
+
+    password = "mat-khau-dai-du-12"
+    add_user(engine, "admin", password, Role.ADMIN)
+    add_user(engine, "mt", password, Role.ANALYST, districts=["107"], by=authenticate(engine, "admin", password))
+    analyst = authenticate(engine, "mt", password)
+    assert analyst is not None
+    (done,) = write_reports(engine, [_report("mt_xa.xlsx", [("107", XA, 400, 300)])], user=analyst)
+    assert done.facts_new == 2
+    other = communes_of("106")[0].code
+    with pytest.raises(PermissionDenied):
+        write_reports(engine, [_report("td_xa.xlsx", [("106", other, 10, 5)])], user=analyst)
