@@ -326,7 +326,10 @@ def disbursement_curve(
         plan = sel["plan"].max() if as_amount else 100.0
         fig.add_scatter(x=[dates.min(), dates.max()], y=[plan, plan], mode="lines", showlegend=False,
                         line={"color": colour, "width": 1, "dash": "dash"}, hoverinfo="skip", legendgroup=str(year))
-        fig.add_scatter(x=dates, y=target, mode="markers", showlegend=i == 0, name=t("chart.target", lang), legendrank=1001,
+        # one legend entry for the targets of every year, and none where no year has a target
+        first_target = target.notna().any() and not any(tr.legendgroup == "target" and tr.showlegend for tr in fig.data)
+        fig.add_scatter(x=dates, y=target, mode="markers", showlegend=bool(first_target), name=t("chart.target", lang),
+                        legendrank=1001,
                         marker={"symbol": "x-thin", "size": 9, "line": {"width": 2, "color": TARGET}},
                         hovertext=hover, hoverinfo="text", legendgroup="target")
     if as_amount:
@@ -334,6 +337,9 @@ def disbursement_curve(
     else:
         fig.update_yaxes(title_text=t("chart.curve_axis_rate", lang), ticksuffix="%", gridcolor="#e5e5e5")
     fig.update_xaxes(title_text=t("chart.date", lang), tickformat="%m/%Y" if lang == "vi" else "%b %Y")
+    span = pd.to_datetime(curves["as_of"])
+    if (span.max() - span.min()).days < 190:  # a few months: one tick a month (auto ticks repeat '10/2017')
+        fig.update_xaxes(dtick="M1", range=[span.min() - pd.Timedelta(days=20), span.max() + pd.Timedelta(days=20)])
     # one legend entry explains the dashed plan lines of all years
     fig.add_scatter(x=[None], y=[None], mode="lines", name=t("chart.plan_dashed", lang), legendrank=1002,
                     line={"color": PLAN, "width": 1, "dash": "dash"})
@@ -345,7 +351,7 @@ def poverty_trend(poverty: pd.DataFrame, lang: str, *, district_code: str, sourc
     name = district_name(district_code, lang)
     frame = poverty[poverty["district_code"] == district_code].sort_values("year")
     if frame.empty:
-        return _empty(lang, t("chart.trend_title", lang, district=name, first="", last=""), source_note)
+        return _empty(lang, t("chart.trend_title_none", lang, district=name), source_note)
     title = t("chart.trend_title", lang, district=name, first=frame["year"].min(), last=frame["year"].max())
     hover = [
         _hover([

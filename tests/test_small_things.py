@@ -166,3 +166,17 @@ def test_map_keeps_the_width_and_the_city_callout_scales_with_it() -> None:
     lons = [x for tr in fig.data if tr.fill == "toself" for x in tr.x]
     lats = [y for tr in fig.data if tr.fill == "toself" for y in tr.y]
     assert min(lons) <= callout.ax <= max(lons) and min(lats) <= callout.ay <= max(lats)
+
+
+def test_a_curve_of_one_report_without_target_says_no_more_than_it_has() -> None:
+    """One report date and no target (a store with a single commune report): one tick a month, not '10/2017'
+    four times, and no 'Chỉ tiêu' in the legend; an empty trend's title has no dangling '–'."""
+    curves = pd.DataFrame({"year": [2017], "as_of": [D(2017, 10, 31)], "plan": [1150.0], "disbursed": [980.0],
+                           "disbursement_rate": [85.2], "target_rate": [float("nan")]})
+    fig = charts.disbursement_curve(curves, "vi", district_code="105", source_note="")
+    assert fig.layout.xaxis.dtick == "M1"
+    assert t("chart.target", "vi") not in [tr.name for tr in fig.data if tr.showlegend]
+    empty = pd.DataFrame(columns=["district_code", "year", "poor_rate", "near_poor_rate", "target_poor_rate",
+                                  "poor_households"])
+    title = charts.poverty_trend(empty, "vi", district_code="105", source_note="").layout.title.text
+    assert not title.rstrip().endswith(("–", ",")) and "TP Lai Châu" in title.replace("<br>", " ")
