@@ -57,16 +57,9 @@ FUNDING_BY_COMMUNE = SheetSpec(
     Dataset.FUNDING,
     "Giải ngân theo xã",
     "KẾ HOẠCH VỐN VÀ GIẢI NGÂN THEO XÃ, PHƯỜNG, THỊ TRẤN",
-    (
-        Column("district", "Huyện", "District", width=22),
-        Column("commune", "Xã, phường, thị trấn", "Commune, ward or township", width=30),
-        Column("year", "Năm kế hoạch", "Budget year", width=10),
-        Column("as_of", "Số liệu đến ngày", "As of date", width=14),
-        Column("component", "Dự án / Tiểu dự án", "Project / sub-project", width=40),
-        Column("source", "Nguồn vốn", "Funding source", width=24),
-        Column("plan", "Kế hoạch vốn năm (triệu đồng)", "Capital plan (million VND)", width=18),
-        Column("disbursed", "Giải ngân lũy kế (triệu đồng)", "Disbursed to date (million VND)", required=False, width=18),
-    ),
+    # the funding sheet's columns with the commune after the district
+    (FUNDING.columns[0], Column("commune", "Xã, phường, thị trấn", "Commune, ward or township", width=30),
+     *FUNDING.columns[1:]),
 )
 
 POVERTY = SheetSpec(

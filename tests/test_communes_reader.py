@@ -14,18 +14,20 @@ from loaders.reference import communes
 TITLE = "BÁO CÁO KẾT QUẢ GIẢI NGÂN VỐN CHƯƠNG TRÌNH MTQG GIẢM NGHÈO BỀN VỮNG NĂM 2017"
 
 
+def _sheet(ws: Any, top: list[str], rows: list[list[Any]]) -> None:
+    """A report sheet: the lines above the title, the title block, the header and the rows."""
+    for line in [*top, TITLE, "Tính đến ngày 31/10/2017", "Đơn vị tính: triệu đồng"]:
+        ws.append([line])
+    ws.append(["STT", "Đơn vị", "Kế hoạch vốn", "Giải ngân"])
+    for row in rows:
+        ws.append(row)
+
+
 def _workbook(path: Path, top: list[str], rows: list[list[Any]], sheet: str = "Bieu 01") -> Path:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = sheet
-    for line in top:
-        ws.append([line])
-    ws.append([TITLE])
-    ws.append(["Tính đến ngày 31/10/2017"])
-    ws.append(["Đơn vị tính: triệu đồng"])
-    ws.append(["STT", "Đơn vị", "Kế hoạch vốn", "Giải ngân"])
-    for row in rows:
-        ws.append(row)
+    _sheet(ws, top, rows)
     wb.save(path)
     return path
 
@@ -123,14 +125,8 @@ def test_a_file_with_a_districts_own_figure_and_its_communes_is_refused(tmp_path
     first = wb.active
     first.title = "Huyen"
     second = wb.create_sheet("Xa")
-    for ws, rows in ((first, [[1, "Huyện Mường Tè", 1000, 800]]), (second, [[1, "Xã Mường Tè", 400, 300]])):
-        ws.append(["UBND TỈNH LAI CHÂU"] if ws is first else ["UBND HUYỆN MƯỜNG TÈ"])
-        ws.append([TITLE])
-        ws.append(["Tính đến ngày 31/10/2017"])
-        ws.append(["Đơn vị tính: triệu đồng"])
-        ws.append(["STT", "Đơn vị", "Kế hoạch vốn", "Giải ngân"])
-        for row in rows:
-            ws.append(row)
+    _sheet(first, ["UBND TỈNH LAI CHÂU"], [[1, "Huyện Mường Tè", 1000, 800]])
+    _sheet(second, ["UBND HUYỆN MƯỜNG TÈ"], [[1, "Xã Mường Tè", 400, 300]])
     path = tmp_path / "hai_cap.xlsx"
     wb.save(path)
     report = inspect_file(path)
