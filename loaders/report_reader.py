@@ -333,7 +333,10 @@ class ReportSheetReader:
         else:
             code, score, _ = match_district(self.grid.name, self.province)
             named = district_named(self.grid.name, self.province)
-            if named or (code is not None and score == 100 and not self.grid.name.strip().isdigit()):
+            # a sheet named after the province ('Lai Châu') is no district's, even where a city shares the name
+            province_name = fold(provinces()[self.province].short_vi) if self.province in provinces() else ""
+            if named or (code is not None and score == 100 and not self.grid.name.strip().isdigit()
+                         and fold(self.grid.name) != province_name):
                 self.report_district, self.layout.district_cell = named or code, None
         self.layout.district = self.report_district
 
@@ -735,8 +738,11 @@ class ReportSheetReader:
             if has_district_word(label) and match_district(label, self.province)[0] == self.report_district:
                 return ("subtotal", self.report_district)  # "Huyện Mường Tè" above or below its own communes
             if not has_district_word(label):
-                exact = match_district(label, self.province)[1] == 100  # also a district's name: perhaps that
-                if (kind := self._commune(label, where, context, quiet=exact)) is not None or not exact:
+                # a name that is also a district's exact name is that district unless the report's own district
+                # has a commune of that name (then it is that commune, or ambiguous)
+                exact = match_district(label, self.province)[1] == 100
+                if (kind := self._commune(label, where, context, quiet=exact, elsewhere=not exact)) is not None \
+                        or not exact:
                     return kind
         code, score, closest = match_district(label, self.province)
         if code is not None and score == 100 and not (context == code and not has_district_word(label)
@@ -757,9 +763,11 @@ class ReportSheetReader:
                    district=district_name(code, self.province, self.lang), score=score)
         return ("unit", code)
 
-    def _commune(self, label: str, where: str, district: str | None, quiet: bool = False) -> tuple[str, str | None] | None:
-        """('commune', code) for a label naming one of the district's communes; else an error naming what is
-        wrong (unless quiet: the caller tries other readings) and None."""
+    def _commune(self, label: str, where: str, district: str | None, quiet: bool = False,
+                  elsewhere: bool = True) -> tuple[str, str | None] | None:
+        """('commune', code) for a label naming one of the district's communes; ('error', None) with an issue
+        for an ambiguous name or (``elsewhere``) a commune of another district; otherwise an unknown_commune
+        error, or None when quiet (the caller tries other readings)."""
         if district is None:
             if not quiet:
                 self.issue(Severity.ERROR, "commune_without_district", where, value=label)
@@ -774,7 +782,7 @@ class ReportSheetReader:
         if found.candidates:  # 'Mường Tè': the township and the commune of Mường Tè district
             self.issue(Severity.ERROR, "commune_ambiguous", where, value=label,
                        communes=", ".join(commune_name(c, self.lang) for c in found.candidates))
-        elif found.elsewhere is not None:
+        elif found.elsewhere is not None and elsewhere:
             other = communes()[found.elsewhere]
             self.issue(Severity.ERROR, "commune_other_district", where, value=label, district=district_label,
                        other=district_name(other.district_code, self.province, self.lang))

@@ -154,3 +154,19 @@ def test_the_templates_commune_sheet_round_trips_and_names_wrong_communes(tmp_pa
         (good["commune_code"], "plan", 500.0, "G4"), (good["commune_code"], "disbursed", 200.0, "H4")]
     wrong = [i for i in report.issues if i.code == "commune_other_district"]
     assert [(i.sheet, i.cell) for i in wrong] == [(FUNDING_BY_COMMUNE.name, "B5")] and "Tam Đường" in wrong[0].message
+
+
+def test_a_province_report_on_a_sheet_named_after_the_province_reads_districts(tmp_path: Path) -> None:
+    """'Lai Châu' names the province (and, bare, its city): a sheet so named is no district's own report."""
+    path = _workbook(tmp_path / "tinh.xlsx", ["UBND TỈNH LAI CHÂU"], [
+        [1, "Mường Tè", 1000, 800], [2, "Tam Đường", 500, 450], [None, "Tổng cộng", 1500, 1250]], sheet="Lai Châu")
+    report = inspect_file(path)
+    assert _codes(report) == [] and report.sheets[0]["district"] is None
+    assert {(r.district_code, r.commune_code) for r in report.records} == {("107", ""), ("106", "")}
+
+
+def test_in_a_districts_own_report_another_districts_name_is_that_district(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "mt.xlsx", ["UBND HUYỆN MƯỜNG TÈ"], [[1, "Xã Bun Tở", 100, 90], [2, "Tam Đường", 50, 40]])
+    report = inspect_file(path)
+    assert "commune_other_district" not in {i.code for i in report.issues}
+    assert {(r.district_code, r.commune_code) for r in report.records} == {("107", _code("Xã Bun Tở", "107")), ("106", "")}
