@@ -334,7 +334,7 @@ def by_commune(facts: pd.DataFrame, district_code: str, year: int, as_of: dt.dat
     on or before as_of. Only communes with a reported value are listed, slowest first; ``lagging`` as in
     funding_by_district.
 
-    ``facts``: the district's current facts with ``commune_code`` (store.queries.fact_rows).
+    ``facts``: the district's values by commune (store.queries.commune_facts) and its targets, with ``commune_code``.
     """
     columns = ["commune_code", "report_as_of", "plan", "disbursed", "disbursement_rate", "target_rate", "status",
                "lagging", "households", "poor_households", "poor_rate", "poverty_year"]
