@@ -29,12 +29,14 @@ from .reference import (
     sources,
 )
 from .template_spec import (
+    COMMUNE_SHEETS,
     DATA_SHEETS,
     FUNDING,
     FUNDING_BY_COMMUNE,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
     POVERTY,
+    POVERTY_BY_COMMUNE,
     TARGETS,
     SheetSpec,
 )
@@ -58,6 +60,8 @@ SHEET_NOTES = {
     TARGETS.name: "Đơn vị tính: %. Mỗi dòng: một chỉ tiêu của một huyện đến một ngày.",
     FUNDING_BY_COMMUNE.name: "Đơn vị tính: triệu đồng. Mỗi dòng: một xã × năm × ngày × tiểu dự án × nguồn vốn. Số của "
                              "huyện là tổng các xã: không ghi huyện này ở sheet “Giải ngân” cho cùng ngày.",
+    POVERTY_BY_COMMUNE.name: "Đơn vị tính: hộ. Mỗi dòng: kết quả rà soát của một xã tại một ngày chốt số liệu. Số của "
+                             "huyện là tổng các xã: không ghi huyện này ở sheet “Kết quả giảm nghèo” cho cùng ngày.",
 }
 
 # What each column means, for the instructions sheet.
@@ -170,7 +174,7 @@ def _write_instructions(ws: Worksheet, province_code: str = DEFAULT_PROVINCE) ->
     ws.cell(ws.max_row, 1).font = BOLD
     for rule in GENERAL_RULES:
         ws.append([f"• {rule}"])
-    for spec in (*DATA_SHEETS, FUNDING_BY_COMMUNE):
+    for spec in (*DATA_SHEETS, *COMMUNE_SHEETS):
         ws.append([])
         ws.append([f"Sheet “{spec.name}”: {spec.title}"])
         ws.cell(ws.max_row, 1).font = BOLD
@@ -260,9 +264,11 @@ def build_province_workbook(
     poverty: Iterable[Mapping[str, Any]] = (),
     targets: Iterable[Mapping[str, Any]] = (),
     by_commune: Iterable[Mapping[str, Any]] | None = None,
+    poverty_by_commune: Iterable[Mapping[str, Any]] = (),
 ) -> Workbook:
     """A workbook in the template format for one province (GSO code) holding the given canonical rows;
-    with ``by_commune`` (rows with a ``commune_code``; () for none) also the sheet of funding by commune."""
+    with ``by_commune`` (funding rows with a ``commune_code``; () for none) also the two sheets by commune,
+    the second holding ``poverty_by_commune``."""
     wb = Workbook()
     instructions = wb.active
     assert instructions is not None
@@ -273,8 +279,8 @@ def build_province_workbook(
     for ws, spec, rows in zip(data_sheets, DATA_SHEETS, (funding, poverty, targets)):
         _write_data_sheet(ws, spec, rows, ranges)
     if by_commune is not None:
-        commune_sheet = wb.create_sheet(FUNDING_BY_COMMUNE.name, index=wb.sheetnames.index(LISTS_SHEET))
-        _write_data_sheet(commune_sheet, FUNDING_BY_COMMUNE, by_commune, ranges)
+        for spec, rows in zip(COMMUNE_SHEETS, (by_commune, poverty_by_commune)):
+            _write_data_sheet(wb.create_sheet(spec.name, index=wb.sheetnames.index(LISTS_SHEET)), spec, rows, ranges)
     wb.properties.creator = CREATOR
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME

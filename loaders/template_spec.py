@@ -79,6 +79,14 @@ POVERTY = SheetSpec(
     ),
 )
 
+# the poverty review of one district's communes: the same columns with the commune after the district
+POVERTY_BY_COMMUNE = SheetSpec(
+    Dataset.POVERTY,
+    "Hộ nghèo theo xã",
+    "KẾT QUẢ RÀ SOÁT HỘ NGHÈO, HỘ CẬN NGHÈO THEO XÃ, PHƯỜNG, THỊ TRẤN",
+    (POVERTY.columns[0], FUNDING_BY_COMMUNE.columns[1], *POVERTY.columns[1:]),
+)
+
 TARGETS = SheetSpec(
     Dataset.TARGET,
     "Chỉ tiêu",
@@ -94,7 +102,8 @@ TARGETS = SheetSpec(
 
 DATA_SHEETS = (FUNDING, POVERTY, TARGETS)
 # every sheet the reader knows (the commune sheet is optional: a workbook without it is a template all the same)
-READ_SHEETS = (*DATA_SHEETS, FUNDING_BY_COMMUNE)
+COMMUNE_SHEETS = (FUNDING_BY_COMMUNE, POVERTY_BY_COMMUNE)
+READ_SHEETS = (*DATA_SHEETS, *COMMUNE_SHEETS)
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
 

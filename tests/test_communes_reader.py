@@ -170,3 +170,19 @@ def test_in_a_districts_own_report_another_districts_name_is_that_district(tmp_p
     report = inspect_file(path)
     assert "commune_other_district" not in {i.code for i in report.issues}
     assert {(r.district_code, r.commune_code) for r in report.records} == {("107", _code("Xã Bun Tở", "107")), ("106", "")}
+
+
+def test_household_counts_by_commune_from_the_template(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from loaders.template import build_province_workbook, save_workbook
+    from loaders.template_spec import POVERTY_BY_COMMUNE
+
+    row = {"district_code": "107", "commune_code": _code("Thị trấn Mường Tè", "107"), "year": 2017,
+           "as_of": dt.date(2017, 12, 31), "households": 900, "poor_households": 120, "near_poor_households": 60}
+    wb = build_province_workbook("12", by_commune=(), poverty_by_commune=[row])
+    report = inspect_file(save_workbook(wb, tmp_path / "hn_xa.xlsx"))
+    assert report.ok, [i.message for i in report.issues]
+    assert {(r.sheet, r.district_code, r.commune_code, r.measure, r.value) for r in report.records} == {
+        (POVERTY_BY_COMMUNE.name, "107", row["commune_code"], m, float(row[m]))
+        for m in ("households", "poor_households", "near_poor_households")}

@@ -7,9 +7,9 @@ from loaders import inspect_file
 from loaders.reference import districts
 from loaders.template import build_province_workbook, build_workbook, save_workbook, write_template
 from loaders.template_spec import (
+    COMMUNE_SHEETS,
     DATA_SHEETS,
     FUNDING,
-    FUNDING_BY_COMMUNE,
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
     POVERTY,
@@ -43,7 +43,8 @@ def filled(tmp_path_factory):
 
 def test_sheet_order_and_hidden_lists(blank):
     # the blank template also has the sheet of funding by commune
-    assert blank.sheetnames == [INSTRUCTIONS_SHEET, *(s.name for s in DATA_SHEETS), FUNDING_BY_COMMUNE.name, LISTS_SHEET]
+    assert blank.sheetnames == [INSTRUCTIONS_SHEET, *(s.name for s in DATA_SHEETS), *(s.name for s in COMMUNE_SHEETS),
+                                LISTS_SHEET]
     assert blank[LISTS_SHEET].sheet_state == "hidden"
     assert all(blank[s.name].sheet_state == "visible" for s in DATA_SHEETS)
 
