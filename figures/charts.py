@@ -121,6 +121,16 @@ def _target_text(value: float, lang: str, digits: int = 1) -> str:
     return t("common.no_target", lang) if pd.isna(value) else fmt.percent(value, lang, digits)
 
 
+STATUS_KEYS = {TargetStatus.ON_TARGET.value: "chart.on_target", TargetStatus.BEHIND.value: "chart.lagging",
+               TargetStatus.NO_TARGET.value: "chart.no_target"}
+
+
+def status_label(status: object, lang: str) -> str:
+    """A disbursement TargetStatus in words ('Đạt chỉ tiêu', 'Chậm so với chỉ tiêu', 'Chưa có chỉ tiêu'); '–' if none."""
+    key = STATUS_KEYS.get(status) if isinstance(status, str) else None
+    return t(key, lang) if key else fmt.MISSING
+
+
 def _status_traces(status: pd.Series, lang: str, behind_label: str) -> list[tuple[list[int], str, str]]:
     """(positions, legend name, colour) of the bars on target, behind and without target, those present."""
     states = ((TargetStatus.ON_TARGET, t("chart.on_target", lang), BLUE), (TargetStatus.BEHIND, behind_label, WARNING),
@@ -338,8 +348,10 @@ def disbursement_curve(
         fig.update_yaxes(title_text=t("chart.curve_axis_rate", lang), ticksuffix="%", gridcolor="#e5e5e5")
     fig.update_xaxes(title_text=t("chart.date", lang), tickformat="%m/%Y" if lang == "vi" else "%b %Y")
     span = pd.to_datetime(curves["as_of"])
-    if (span.max() - span.min()).days < 190:  # a few months: one tick a month (auto ticks repeat '10/2017')
-        fig.update_xaxes(dtick="M1", range=[span.min() - pd.Timedelta(days=20), span.max() + pd.Timedelta(days=20)])
+    if (span.max() - span.min()).days < 190:  # a few months: one tick a month (auto ticks repeat '10/2017'),
+        # each label under its month, so a report of 30/09 sits inside '09/2017', not at the '10/2017' tick
+        fig.update_xaxes(dtick="M1", ticklabelmode="period",
+                         range=[span.min() - pd.Timedelta(days=20), span.max() + pd.Timedelta(days=20)])
     # one legend entry explains the dashed plan lines of all years
     fig.add_scatter(x=[None], y=[None], mode="lines", name=t("chart.plan_dashed", lang), legendrank=1002,
                     line={"color": PLAN, "width": 1, "dash": "dash"})

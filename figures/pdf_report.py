@@ -416,14 +416,12 @@ def commune_annex(facts: pd.DataFrame, district_code: str, year: int, as_of: dt.
     if rows.empty:
         return None
     name = all_districts()[district_code].label(lang, short=False)
-    status = {TargetStatus.ON_TARGET.value: t("chart.on_target", lang), TargetStatus.BEHIND.value: t("chart.lagging", lang),
-              TargetStatus.NO_TARGET.value: t("chart.no_target", lang)}
     body: list[Row] = []
     for i, r in enumerate(rows.itertuples(), start=1):
         commune = communes().get(r.commune_code)
         body.append((str(i), commune.label(lang) if commune else r.commune_code,
                      [r.plan, r.disbursed, r.disbursement_rate,
-                      status.get(r.status, fmt.MISSING) if pd.notna(r.plan) else fmt.MISSING,
+                      charts.status_label(r.status, lang) if pd.notna(r.plan) else fmt.MISSING,
                       r.poor_households, r.poor_rate], "item"))
     columns: list[tuple[str, str | None]] = [
         (t("report.h_stt", lang), None), (t("data.col_commune", lang), None),

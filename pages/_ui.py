@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from figures import fmt
+from figures import charts, fmt
 from loaders import FileReport, LoaderError
 from loaders.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from loaders.reference import (
@@ -36,7 +36,6 @@ from loaders.text import escape_markdown
 from store import metrics, queries
 from store.bootstrap import create_first_admin, load_samples_if_empty, sample_batch_ids, shows_samples
 from store.db import data_version, get_engine
-from store.metrics import TargetStatus
 from store.settings import get_settings
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
@@ -628,9 +627,6 @@ def _commune_view(code: str, year: int, as_of: dt.date | None, language: str) ->
     facts = query("commune_facts", code)
     targets = query("target_facts", year, as_of, district=code).assign(commune_code="")
     rows = metrics.by_commune(pd.concat([facts, targets], ignore_index=True), code, year, as_of)
-    status = {TargetStatus.ON_TARGET.value: t("chart.on_target", language),
-              TargetStatus.BEHIND.value: t("chart.lagging", language),
-              TargetStatus.NO_TARGET.value: t("chart.no_target", language)}
     table = pd.DataFrame({
         t("data.col_commune", language): [communes()[c].label(language) if c in communes() else c
                                           for c in rows["commune_code"]],
@@ -639,7 +635,7 @@ def _commune_view(code: str, year: int, as_of: dt.date | None, language: str) ->
         t("districts.col_plan", language): [fmt.number(v, language, 1) for v in rows["plan"]],
         t("districts.col_disbursed", language): [fmt.number(v, language, 1) for v in rows["disbursed"]],
         t("districts.col_rate", language): [fmt.percent(v, language) for v in rows["disbursement_rate"]],
-        t("profile.col_commune_status", language): [status.get(s, fmt.MISSING) if pd.notna(p) else fmt.MISSING
+        t("profile.col_commune_status", language): [charts.status_label(s, language) if pd.notna(p) else fmt.MISSING
                                                      for s, p in zip(rows["status"], rows["plan"])],
         t("profile.col_poor_households", language): [fmt.number(v, language, 0) for v in rows["poor_households"]],
         t("districts.col_poor_rate", language): [fmt.percent(v, language, 2) for v in rows["poor_rate"]],

@@ -22,8 +22,9 @@ import pandas as pd
 from sqlalchemy import Engine, Select, Table, and_, case, func, literal, select
 
 from loaders.records import Dataset
+from loaders.reference import districts
 
-from .schema import CURRENT, FACT_KEY, batches, coverage, facts
+from .schema import BY_COMMUNE, CURRENT, FACT_KEY, batches, coverage, facts
 
 FACT_COLUMNS = [
     "dataset", "district_code", "province_code", "year", "as_of", "component", "source", "measure", "value",
@@ -139,7 +140,7 @@ def commune_facts(engine: Engine, district: str) -> pd.DataFrame:
         select(*(facts.c[k] for k in FACT_COLUMNS if k in facts.c), batches.c.file_name, batches.c.sha256,
                batches.c.imported_at, batches.c.user_name)
         .join(batches, batches.c.id == facts.c.batch_id)
-        .where(CURRENT, facts.c.district_code == district, facts.c.commune_code != "")
+        .where(CURRENT, facts.c.district_code == district, BY_COMMUNE)
     )
     with engine.connect() as conn:
         rows = conn.execute(query).fetchall()
@@ -148,8 +149,12 @@ def commune_facts(engine: Engine, district: str) -> pd.DataFrame:
 
 
 def communes_present(engine: Engine, *, province: str | None = None) -> list[str]:
-    """Codes of the communes with current facts in a scope, in code order (none: no value by commune)."""
-    query = _scoped(select(facts.c.commune_code).distinct().where(CURRENT, facts.c.commune_code != ""), province, None)
+    """Codes of the communes with current facts in a scope, in code order (none: no value by commune).
+
+    The province's districts are named rather than its code: ix_facts_communes then answers alone."""
+    query = select(facts.c.commune_code).distinct().where(CURRENT, BY_COMMUNE)
+    if province:
+        query = query.where(facts.c.district_code.in_(sorted(districts(province))))
     with engine.connect() as conn:
         return sorted(c for (c,) in conn.execute(query))
 
@@ -206,7 +211,7 @@ def funding_facts(
     source = facts.c.source if keep == "source" else case((facts.c.source == "", literal("")), else_=literal(SUMMED))
     where: list[Any] = [CURRENT, facts.c.dataset == "funding"]
     if communes_only:
-        where.append(facts.c.commune_code != "")
+        where.append(BY_COMMUNE)
     if year is not None:
         where.append(facts.c.year == year)
     if as_of is not None:

@@ -71,6 +71,8 @@ facts = Table(
 # when the query repeats its WHERE term (facts.current = 1, as SQLAlchemy writes a boolean column, would
 # scan the table); PostgreSQL matches either. Text, not a typed column: SQLAlchemy would add the '= 1'.
 CURRENT = text("facts.current")
+# "the fact is a commune's", as ix_facts_communes says it (a bound '' would not let SQLite use that index)
+BY_COMMUNE = text("facts.commune_code <> ''")
 
 FACT_KEY = ("dataset", "district_code", "year", "as_of", "component", "source", "measure", "commune_code")
 
@@ -93,6 +95,10 @@ Index("ix_facts_batch", facts.c.batch_id)
 # only replaced facts: most rows have none, and an index entry per row would slow every import
 Index("ix_facts_replaced_by", facts.c.replaced_by, sqlite_where=text("replaced_by IS NOT NULL"),
       postgresql_where=text("replaced_by IS NOT NULL"))
+# only values of communes (few beside the districts' own): a district's communes, or which communes have values,
+# read without scanning the table (queries.commune_facts, communes_present)
+Index("ix_facts_communes", facts.c.district_code, facts.c.commune_code,
+      sqlite_where=text("current AND commune_code <> ''"), postgresql_where=text("current AND commune_code <> ''"))
 
 # How many current facts each dataset, district, year and report date has: what the pages ask first
 # (which provinces, years and dates exist, each district's latest report) without reading facts.

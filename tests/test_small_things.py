@@ -174,7 +174,7 @@ def test_a_curve_of_one_report_without_target_says_no_more_than_it_has() -> None
     curves = pd.DataFrame({"year": [2017], "as_of": [D(2017, 10, 31)], "plan": [1150.0], "disbursed": [980.0],
                            "disbursement_rate": [85.2], "target_rate": [float("nan")]})
     fig = charts.disbursement_curve(curves, "vi", district_code="105", source_note="")
-    assert fig.layout.xaxis.dtick == "M1"
+    assert fig.layout.xaxis.dtick == "M1" and fig.layout.xaxis.ticklabelmode == "period"
     assert t("chart.target", "vi") not in [tr.name for tr in fig.data if tr.showlegend]
     empty = pd.DataFrame(columns=["district_code", "year", "poor_rate", "near_poor_rate", "target_poor_rate",
                                   "poor_households"])

@@ -27,12 +27,16 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('commune_code', sa.String(length=8), server_default='', nullable=False))
     op.drop_index('ux_facts_current_key', table_name='facts')
     _key_index([*OLD_KEY, 'commune_code'])
+    op.create_index('ix_facts_communes', 'facts', ['district_code', 'commune_code'],
+                    sqlite_where=sa.text("current AND commune_code <> ''"),
+                    postgresql_where=sa.text("current AND commune_code <> ''"))
 
 
 def downgrade() -> None:
     # a store with commune values cannot go back: the old key would see a commune's value and its
     # district's as one fact
     op.execute("DELETE FROM facts WHERE commune_code <> ''")
+    op.drop_index('ix_facts_communes', table_name='facts')
     op.drop_index('ux_facts_current_key', table_name='facts')
     _key_index(OLD_KEY)
     with op.batch_alter_table('facts', schema=None) as batch_op:
