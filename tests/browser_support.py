@@ -127,14 +127,25 @@ def page(app_url: str):  # type: ignore[no-untyped-def]
         browser.close()
 
 
-def settle(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the script has finished running."""
+def settle(page, quiet_ms: int = 1000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the script has finished running and stayed finished for ``quiet_ms``.
+
+    Read from the app root's ``data-test-script-state`` ("running", "notRunning", …): with
+    ``client.toolbarMode = "minimal"`` there is no status widget to read "Running…" from, and a fixed
+    wait let a click land in the middle of a run on a busy machine (CI, 2026-11-30).
+    """
     page.wait_for_selector('[data-testid="stApp"]')
+    page.evaluate("() => { window.__lcprQuietSince = null; }")
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.match(/Running|Đang|Stop/)",
+        """(quiet) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const state = app && app.getAttribute('data-test-script-state');
+            if (state !== 'notRunning') { window.__lcprQuietSince = null; return false; }
+            window.__lcprQuietSince = window.__lcprQuietSince || performance.now();
+            return performance.now() - window.__lcprQuietSince >= quiet;
+        }""",
+        arg=quiet_ms, polling=100,
     )
-    page.wait_for_timeout(1500)
 
 
 def serve_many(tmp_path_factory: pytest.TempPathFactory, database_url: str, count: int = 2,
