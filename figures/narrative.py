@@ -16,7 +16,15 @@ import pandas as pd
 
 from loaders.errors import LoaderError
 from loaders.i18n import t
-from loaders.reference import DEFAULT_PROVINCE, all_districts, components, districts, province_of, sources
+from loaders.reference import (
+    DEFAULT_PROVINCE,
+    all_districts,
+    components,
+    districts,
+    is_province_level,
+    province_of,
+    sources,
+)
 from store import metrics
 from store.bootstrap import SAMPLE_USER, sample_files
 from store.metrics import TargetStatus
@@ -146,6 +154,10 @@ def _funding_lines(figures: ReportFigures, lang: str) -> list[str]:
                date=fmt.date(figures.as_of, lang), disbursed=fmt.money(prov["disbursed"], lang),
                rate=fmt.percent(prov["disbursement_rate"], lang),
                target=fmt.percent(prov["target_rate"], lang))]
+    for own in bd[bd["district_code"].map(is_province_level) & bd["plan"].notna()].itertuples():
+        lines.append(t("report.n_province_level", lang, plan=fmt.money(own.plan, lang),
+                       disbursed=fmt.money(own.disbursed, lang), rate=fmt.percent(own.disbursement_rate, lang)))
+    bd = metrics.districts_only(bd)  # the province's own level adds money (in the totals above), not a district
     rows = bd.set_index("district_code")
     count = len(bd.dropna(subset=["plan"]))
     status = rows["status"]

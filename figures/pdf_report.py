@@ -290,6 +290,7 @@ def _province_kpis(figures: ReportFigures, lang: str) -> list[tuple[str, str, st
     million = t("report.kpi_million", lang)
     funded = bool(bd["plan"].notna().any())  # no report yet: '–', not 0
     # districts behind, of those with a target; none with a target: '–', never '0/8'
+    bd = metrics.districts_only(bd)
     judged = int(bd["status"].isin([TargetStatus.BEHIND.value, TargetStatus.ON_TARGET.value]).sum())
     without = int((bd["status"] == TargetStatus.NO_TARGET.value).sum())
     lagging = (t("report.kpi_lagging", lang), f"{int(bd['lagging'].sum())}/{judged}" if judged else "–",

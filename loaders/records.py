@@ -30,7 +30,8 @@ class Record(NamedTuple):  # the first seven fields and the last are the fact's 
     target values are percentages. A NamedTuple: a large file makes hundreds of
     thousands of these, and tuples are the cheapest immutable records Python has. ``component`` and ``source`` are None where
     the dataset has no such dimension. ``commune_code`` is a commune's GSO code (5 digits) for a value of one
-    commune of ``district_code``, '' for the district's own value.
+    commune of ``district_code``, or a provincial agency's code (reference.agencies) under a province's own
+    level (``district_code`` 'T12': reference.province_level_code); '' for the unit's own value.
     """
 
     dataset: Dataset

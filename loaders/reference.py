@@ -56,6 +56,9 @@ class District:
     name_en: str
     type_vi: str
     communes_2017: int | None  # known for Lai Châu only
+    # "district", or "province" for the province's own level (its agencies: "A. CẤP TỈNH" in a report),
+    # an org unit beside the districts with a code of its own (province_level_code)
+    level: str = "district"
 
     def label(self, lang: str = "vi", short: bool = True) -> str:
         """Display name in the chosen language."""
@@ -153,13 +156,29 @@ def all_districts() -> dict[str, District]:
             type_vi=r["type_vi"],
             communes_2017=int(r["communes_2017"]) if r["communes_2017"].strip() else None,
         )
+    for province in provinces().values():  # each province's own level, after the districts
+        code = province_level_code(province.code)
+        out[code] = District(code, province.code, f"Cấp tỉnh {province.short_vi}", "Cấp tỉnh",
+                             "Cap tinh", "Province level", "Cấp tỉnh", None, level="province")
     return out
+
+
+def province_level_code(province_code: str) -> str:
+    """The org-unit code of a province's own level ('T12' for Lai Châu): the agencies of the province
+    (Sở NN&PTNT, project boards …) that spend programme money beside its districts."""
+    return f"T{province_code}"
+
+
+def is_province_level(code: object) -> bool:
+    """Whether an org-unit code is a province's own level rather than a district."""
+    unit = all_districts().get(str(code))
+    return unit is not None and unit.level == "province"
 
 
 @lru_cache(maxsize=128)
 def districts(province_code: str = DEFAULT_PROVINCE) -> dict[str, District]:
-    """The districts of one province (default Lai Châu) by GSO code, in code order."""
-    return {code: d for code, d in all_districts().items() if d.province_code == province_code}
+    """The districts of one province (default Lai Châu) by GSO code, in code order (not its own level)."""
+    return {code: d for code, d in all_districts().items() if d.province_code == province_code and d.level == "district"}
 
 
 def province_of(district_code: object) -> str | None:
@@ -502,3 +521,30 @@ def communes_of(district_code: str) -> list[Commune]:
 def commune_aliases() -> dict[str, str]:
     """Folded other name of a commune ('bum to') → its GSO code, from commune_aliases.csv."""
     return {fold(r["alias"]): r["code"] for r in _read("commune_aliases.csv")}
+
+
+# --- Agencies of a province (the province's own level) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A kind of provincial agency that spends programme money (Sở NN&PTNT, Ban Dân tộc …), keyed by a short code.
+
+    The same list serves every province: an agency's figures are kept under its province's own level
+    (province_level_code) with the agency's code where a commune's would be."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    aliases: tuple[str, ...]
+
+    def label(self, lang: str = "vi") -> str:
+        """Display name in the chosen language."""
+        return self.name_en if lang == "en" else self.name_vi
+
+
+@lru_cache(maxsize=1)
+def agencies() -> dict[str, Agency]:
+    """The provincial agencies of agencies.csv by code, in the file's order."""
+    return {r["code"]: Agency(r["code"], r["name_vi"], r["name_en"], tuple(a for a in r["aliases"].split("|") if a))
+            for r in _read("agencies.csv")}

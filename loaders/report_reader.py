@@ -11,6 +11,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from .agencies import agency_name, match_agency, part_heading
 from .communes import commune_name, district_named, has_district_word, is_commune_label, match_commune
 from .header import Header, candidate_headers, district_columns, find_header, is_header_row
 from .i18n import number, t
@@ -23,6 +24,7 @@ from .reference import (
     district_name,
     match_district,
     measures,
+    province_level_code,
     provinces,
     source_parent,
     sources,
@@ -657,10 +659,15 @@ class ReportSheetReader:
         with_communes: set[int] = set()  # district rows with their communes below: subtotals, checked not stored
         when: dict[int, tuple[int, dt.date]] = {}
         values: dict[tuple[int, int], float] = {}
+        in_province_part = False  # below "A. CẤP TỈNH": rows are the province's agencies, until "B. CẤP HUYỆN"
         for i, r in enumerate(rows):
             row = grid.rows[r]
             label, label_col = self._label(row, header, first_value)
             nums = {col.index: parsed[col.index][i] for col in columns}
+            heading = None if by_district else part_heading(label)
+            if heading is not None:
+                in_province_part = heading == "province"
+                district_row = None
             if all(v is None for v, _ in nums.values()):
                 continue  # blank, a heading, or a note: no number to read
             key = _label_key(label)
@@ -671,6 +678,13 @@ class ReportSheetReader:
             when[r] = row_date
             if _is_total_label(key, self.province):
                 kinds[r] = ("total", None)
+            elif heading is not None:
+                kinds[r] = ("group", None)  # "A. CẤP TỈNH" / "B. CẤP HUYỆN" with numbers: the sum of its part
+            elif in_province_part and not (has_district_word(label) and match_district(label, self.province)[1] == 100):
+                agency = self._agency(label, where)
+                if agency is None:
+                    continue
+                kinds[r] = agency
             elif by_district:
                 code = match_component(label, project)
                 if code is None:
@@ -704,7 +718,7 @@ class ReportSheetReader:
                 if value < 0 and col.kind not in ("rate", "adjustment"):  # an error that blocks the import; still shown as read
                     self.issue(Severity.ERROR, "negative_value", cell, value=number(value, self.lang))
                 values[(r, col.index)] = value * col.factor if col.kind != "rate" else value
-            if kinds[r][0] in ("unit", "component", "commune"):
+            if kinds[r][0] in ("unit", "component", "commune", "agency"):
                 dup_key = (kinds[r][1], when[r])
                 if dup_key in seen:
                     self.issue(Severity.ERROR, "duplicate_row", where, other=seen[dup_key])
@@ -792,6 +806,19 @@ class ReportSheetReader:
             return None
         return ("error", None)
 
+    def _agency(self, label: str, where: str) -> tuple[str, str | None] | None:
+        """('agency', code) for a row of the province's own part; None with an error when it names no agency
+        (never a guess: the analyst renames the row or adds the agency to data/reference/agencies.csv)."""
+        found = match_agency(label)
+        if found.code is None:
+            names = ", ".join(agency_name(c, self.lang) for c in found.closest) or "—"
+            self.issue(Severity.ERROR, "unknown_agency", where, value=label, suggestions=names)
+            return None
+        if found.score < 100:
+            self.issue(Severity.WARNING, "fuzzy_agency", where, value=label, agency=agency_name(found.code, self.lang),
+                       score=found.score)
+        return ("agency", found.code)
+
     def _not_understood(self, header: Header, columns: list[Column], data_rows: list[int]) -> None:
         """A column of numbers whose header says nothing the reader knows is not read: say so, with its header
         cell and how many numbers it holds, rather than drop it silently (the analyst can give it a meaning)."""
@@ -826,15 +853,16 @@ class ReportSheetReader:
                 self.layout.total_rows.append(excel_row)
             elif kind in ("group", "subtotal"):
                 self.layout.group_rows.append(excel_row)
-            if kind not in ("unit", "component", "commune"):
+            if kind not in ("unit", "component", "commune", "agency"):
                 continue
             self.layout.data_rows.append(excel_row)
             stored_rows.append(r)
             for col in columns:
                 if col.kind != "value" or (r, col.index) not in values:
                     continue
-                commune = code if kind == "commune" and code is not None else ""
-                district = col.district if by_district else communes()[commune].district_code if commune else code
+                commune = code if kind in ("commune", "agency") and code is not None else ""
+                district = (col.district if by_district else province_level_code(self.province) if kind == "agency"
+                            else communes()[commune].district_code if commune else code)
                 if district is None:
                     continue
                 year, as_of = when[r]

@@ -23,10 +23,12 @@ from loaders import FileReport, LoaderError
 from loaders.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from loaders.reference import (
     DEFAULT_PROVINCE,
+    agencies,
     all_districts,
     communes,
     components,
     districts,
+    is_province_level,
     measures,
     province_of,
     provinces,
@@ -488,9 +490,11 @@ def fact_table(frame: pd.DataFrame, *, for_display: bool, language: str | None =
         "dataset": frame["dataset"].map(lambda v: t(f"data.dataset_{v}", language)),
         "district_code": frame["district_code"],
         "district": names("district_code", all_districts(), lambda d: d.label(language)),
-        # a commune's value: its GSO code and name ('' for a district's own value)
+        # a commune's value: its GSO code and name ('' for a district's own value); a provincial agency's under
+        # its province's own level
         "commune_code": frame["commune_code"] if "commune_code" in frame else "",
-        "commune": names("commune_code", communes(), lambda c: c.label(language)) if "commune_code" in frame else "",
+        "commune": names("commune_code", {**communes(), **agencies()}, lambda c: c.label(language))
+        if "commune_code" in frame else "",
         "province": names("province_code", provinces(), lambda p: p.label(language)) if "province_code" in frame
         else "",
         "year": frame["year"].astype(str) if for_display else frame["year"],
@@ -508,7 +512,10 @@ def fact_table(frame: pd.DataFrame, *, for_display: bool, language: str | None =
     if for_display and "imported_at" in out:
         out["imported_at"] = [f"{fmt.date(d, language)} {d:%H:%M}" if pd.notna(d) else fmt.MISSING
                               for d in frame["imported_at"]]
-    return out.rename(columns=lambda c: t(f"data.col_{c}", language))
+    # with an agency's value among them, the column names both kinds of unit below a district or province
+    below = "subunit" if frame["district_code"].map(is_province_level).any() else "commune"
+    return out.rename(columns=lambda c: t(f"data.col_{below}{c.removeprefix('commune')}" if c.startswith("commune")
+                                          else f"data.col_{c}", language))
 
 
 # --- problems --------------------------------------------------------------

@@ -23,7 +23,8 @@ ui.require_data(total > 0)
 options = {
     "dataset": (["funding", "poverty", "target"], lambda v: ui.tr(f"data.dataset_{v}")),
     "year": (ui.read("years_present", None, province=province), str),
-    "district_code": (ui.scope_districts(), ui.district_label),
+    # a province's own level (its agencies) where it has values, after the districts
+    "district_code": (ui.scope_districts() + ui.read("province_levels_present", province=province), ui.district_label),
     "measure": (list(measures()), lambda v: measures()[v].label(lang) if v in measures() else v),
 }
 # a commune filter once some values are reported by commune

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from figures import charts, fmt, maps
-from loaders.reference import province_of
+from loaders.reference import is_province_level, province_of
 from pages import _ui as ui
 from store import metrics
 
@@ -53,6 +53,15 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
         if not province:
             breakdown["province_code"] = breakdown["district_code"].map(province_of)
         out[by] = charts.funding_stacked(breakdown, lang, by=by, year=year, as_of=as_of, source_note=note, unit=unit)
+        # units whose money has no such breakdown (one total) are no bar of this chart: name them
+        label = ui.district_label if province else ui.province_label
+        drawn = set(breakdown[unit]) if unit in breakdown else set()
+        without = [label(c) for c, plan in by_unit["plan"].items() if pd.notna(plan) and plan > 0 and c not in drawn]
+        out[f"{by}_without"] = ui.tr(f"districts.without_{by}", units=", ".join(without)) if without else None
+    # the province's own level (its agencies) is in the table and the totals but has no place on the map
+    own = by_district[by_district["district_code"].map(is_province_level) & by_district["plan"].notna()]
+    out["map_outside"] = (ui.tr("districts.map_province_level", plan=fmt.money(float(own["plan"].sum()), lang))
+                          if province and not own.empty else None)
     # what share of each district's plan its communes report (the rest is the district's own figure)
     by_commune = metrics.funding_by_district(
         ui.query("funding_facts", year, as_of, province=province, communes_only=True), year, as_of, codes)
@@ -97,7 +106,7 @@ by_source, by_project = st.tabs([ui.tr("districts.tab_source"), ui.tr("districts
 for tab, by in ((by_source, "source"), (by_project, "project")):
     with tab:
         st.plotly_chart(shown[by], width="stretch", key=f"funding_{by}")
-        st.caption(shown["funding_caption"])
+        st.caption(ui.sentences(shown["funding_caption"], shown[f"{by}_without"] or ""))
 
 st.plotly_chart(shown["poverty"], width="stretch")
 st.caption(shown["poverty_caption"])
@@ -127,7 +136,10 @@ if province and maps.covers(ui.scope_districts()):
     indicator_names = {k: ui.tr(f"districts.indicator_{k}") for k in INDICATORS}
     choice = ui.pick(ui.tr("districts.indicator"), list(INDICATORS), "districts_indicator", labels=indicator_names)
     st.plotly_chart(ui.view(draw_map, province, year, as_of, lang, choice), width="stretch")
-    st.caption(shown["funding_caption"] if INDICATORS[choice][0] == "by_unit" else shown["poverty_caption"])
+    if INDICATORS[choice][0] == "by_unit":
+        st.caption(ui.sentences(shown["funding_caption"], shown["map_outside"] or ""))
+    else:
+        st.caption(shown["poverty_caption"])
     st.caption(maps.attribution_text(lang))
 else:
     st.info(ui.tr("districts.no_map", scope=ui.scope_label()))

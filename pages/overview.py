@@ -96,6 +96,7 @@ with chart_col:
     st.caption(shown["caption"])
 with list_col:
     st.subheader(ui.tr("overview.attention"))
+    units = metrics.districts_only(units)  # districts (or provinces) to judge; a province's own level is none
     missing = units[~units["reported"]]
     if missing.empty:
         st.success(ui.tr("overview.all_reported" if province else "overview.all_reported_provinces",

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from loaders.reference import components, districts, province_of
+from loaders.reference import components, districts, is_province_level, province_level_code, province_of
 
 FUNDING_MEASURES = ["plan", "disbursed"]
 POVERTY_MEASURES = [
@@ -113,7 +113,8 @@ def funding_by_district(facts: pd.DataFrame, year: int, as_of: dt.date | None = 
         .fillna(0.0)
     ) if not latest.empty else pd.DataFrame(columns=FUNDING_MEASURES)
     dates = latest.groupby("district_code")["as_of"].max() if not latest.empty else pd.Series(dtype=object)
-    out = pd.DataFrame(index=pd.Index(list(codes if codes is not None else districts()), name="district_code"))
+    out = pd.DataFrame(index=pd.Index(with_province_level(codes if codes is not None else list(districts()), latest),
+                                      name="district_code"))
     out["report_as_of"] = dates
     out["plan"] = wide["plan"] if "plan" in wide else np.nan
     out["disbursed"] = wide["disbursed"] if "disbursed" in wide else np.nan
@@ -125,13 +126,30 @@ def funding_by_district(facts: pd.DataFrame, year: int, as_of: dt.date | None = 
     return out.reset_index()
 
 
+def with_province_level(codes: list[str], facts: pd.DataFrame) -> list[str]:
+    """``codes`` and, after them, the own level of each of their provinces that has facts ('T12': its agencies).
+
+    A province's money includes what its agencies spend; they are a line of their own, listed only where
+    they reported (a province without an "A. CẤP TỈNH" part has no such line, rather than an empty one)."""
+    held = set(facts["district_code"]) if "district_code" in facts else set()
+    held_provinces = dict.fromkeys(p for p in (province_of(c) for c in codes) if p is not None)
+    own = [province_level_code(p) for p in held_provinces]
+    return list(codes) + [c for c in own if c in held and c not in codes]
+
+
+def districts_only(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of districts, without a province's own level (whose rows count money, not districts)."""
+    return rows[~rows["district_code"].map(is_province_level)] if "district_code" in rows else rows
+
+
 def province_funding(by_district: pd.DataFrame) -> dict[str, float]:
-    """Totals of the rows of funding_by_district (or roll_up): plan, disbursed, rate, mean target,
-    and how many rows are behind their target or have none."""
+    """Totals of the rows of funding_by_district (or roll_up): plan, disbursed and rate of every row (a
+    province's own level included), mean target and how many districts are behind their target or have none."""
     plan = float(by_district["plan"].fillna(0).sum())
     disbursed = float(by_district["disbursed"].fillna(0).sum())
-    target = by_district["target_rate"].dropna()
-    status = target_status(by_district["disbursement_rate"], by_district["target_rate"])
+    judged = districts_only(by_district)
+    target = judged["target_rate"].dropna()
+    status = target_status(judged["disbursement_rate"], judged["target_rate"])
     return {
         "plan": plan,
         "disbursed": disbursed,
@@ -151,15 +169,18 @@ def roll_up(by_district: pd.DataFrame) -> pd.DataFrame:
     """
     frame = by_district.assign(province_code=by_district["district_code"].map(lambda c: province_of(c) or ""))
     groups = frame.groupby("province_code", sort=True)
+    # a province's own level (its agencies) adds money, but is no district to count as reported or lagging
+    district = ~frame["district_code"].map(is_province_level).astype(bool)
+    by_province = frame["province_code"]
     out = pd.DataFrame({
-        "report_as_of": groups["report_as_of"].max(),
+        "report_as_of": frame["report_as_of"].where(district).groupby(by_province).max(),
         "plan": groups["plan"].sum(min_count=1),
         "disbursed": groups["disbursed"].sum(min_count=1),
         "target_rate": groups["target_rate"].mean(),
-        "districts": groups.size(),
-        "not_reported": (~frame["reported"].astype(bool)).groupby(frame["province_code"]).sum(),
-        "lagging_districts": (frame["status"] == TargetStatus.BEHIND.value).groupby(frame["province_code"]).sum(),
-        "no_target_districts": (frame["status"] == TargetStatus.NO_TARGET.value).groupby(frame["province_code"]).sum(),
+        "districts": district.groupby(by_province).sum(),
+        "not_reported": (~frame["reported"].astype(bool) & district).groupby(by_province).sum(),
+        "lagging_districts": ((frame["status"] == TargetStatus.BEHIND.value) & district).groupby(by_province).sum(),
+        "no_target_districts": ((frame["status"] == TargetStatus.NO_TARGET.value) & district).groupby(by_province).sum(),
     })
     out["disbursement_rate"] = _rate(out["disbursed"], out["plan"])
     out["reported"] = out["not_reported"] == 0

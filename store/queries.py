@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Engine, Select, Table, and_, case, func, literal, select
 
 from loaders.records import Dataset
-from loaders.reference import districts
+from loaders.reference import communes, districts, province_level_code, provinces
 
 from .schema import BY_COMMUNE, CURRENT, FACT_KEY, batches, coverage, facts
 
@@ -133,6 +133,14 @@ def provinces_present(engine: Engine) -> list[str]:
         return [p for (p,) in conn.execute(query) if p]
 
 
+def province_levels_present(engine: Engine, *, province: str | None = None) -> list[str]:
+    """Codes of the provinces' own levels ('T12': their agencies) that have current facts in a scope."""
+    query = select(coverage.c.district_code).distinct().where(
+        coverage.c.district_code.in_([province_level_code(p) for p in ([province] if province else provinces())]))
+    with engine.connect() as conn:
+        return sorted(c for (c,) in conn.execute(query))
+
+
 def commune_facts(engine: Engine, district: str) -> pd.DataFrame:
     """A district's current values reported by commune (every year), with provenance; none read of the
     district's own values, which at national scale are many more."""
@@ -156,7 +164,7 @@ def communes_present(engine: Engine, *, province: str | None = None) -> list[str
     if province:
         query = query.where(facts.c.district_code.in_(sorted(districts(province))))
     with engine.connect() as conn:
-        return sorted(c for (c,) in conn.execute(query))
+        return sorted(c for (c,) in conn.execute(query) if c in communes())  # a provincial agency is no commune
 
 
 def years_present(engine: Engine, dataset: str | None = "funding", *, province: str | None = None,
