@@ -123,7 +123,8 @@ def _reference_districts() -> list[tuple[str, str]]:
     if callable(every):
         found = every()
         items = found.values() if isinstance(found, dict) else found
-        return sorted((d.code, d.province_code) for d in items)
+        # districts only: a province's own level (its agencies, 'T12') is an org unit, not a district
+        return sorted((d.code, d.province_code) for d in items if getattr(d, "level", "district") == "district")
     with open(reference.REFERENCE_DIR / "districts.csv", encoding="utf-8", newline="") as fh:
         return sorted((r["code"], r["province_code"]) for r in csv.DictReader(fh))
 

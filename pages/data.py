@@ -27,8 +27,9 @@ options = {
     "district_code": (ui.scope_districts() + ui.read("province_levels_present", province=province), ui.district_label),
     "measure": (list(measures()), lambda v: measures()[v].label(lang) if v in measures() else v),
 }
-# a commune filter once some values are reported by commune
-if present := ui.read("communes_present", province=province):
+# a commune filter once some values of the province are reported by commune (for the whole country, a list of
+# 11,000 communes would be no filter anyone could use: choose the province first)
+if province and (present := ui.read("communes_present", province=province)):
     options["commune_code"] = (present, lambda c: ui.commune_label(c))
 cols = st.columns(len(options))
 filters = {}

@@ -18,7 +18,7 @@ st.dataframe(users_table(people, ui.lang(), ui.district_label), hide_index=True,
 roles = [r.name.lower() for r in Role]
 # the districts of the province chosen in the sidebar; for the whole country, every district
 province = ui.scope()
-district_codes = list(districts(province) if province else all_districts())
+district_codes = list(districts(province)) if province else [c for c, d in all_districts().items() if d.level == "district"]
 
 
 def scope_name(code: str) -> str:

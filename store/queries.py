@@ -24,7 +24,7 @@ from sqlalchemy import Engine, Select, Table, and_, case, func, literal, select
 from loaders.records import Dataset
 from loaders.reference import communes, districts, province_level_code, provinces
 
-from .schema import BY_COMMUNE, CURRENT, FACT_KEY, batches, coverage, facts
+from .schema import BY_COMMUNE, CURRENT, FACT_KEY, batches, commune_totals, coverage, facts
 
 FACT_COLUMNS = [
     "dataset", "district_code", "province_code", "year", "as_of", "component", "source", "measure", "value",
@@ -214,20 +214,7 @@ def funding_facts(
     """
     if latest and year is None:
         raise ValueError("latest funding needs a year")
-    component = facts.c.component if keep in ("component", "project") else case(
-        (facts.c.component == "", literal("")), else_=literal(SUMMED))
-    source = facts.c.source if keep == "source" else case((facts.c.source == "", literal("")), else_=literal(SUMMED))
-    where: list[Any] = [CURRENT, facts.c.dataset == "funding"]
-    if communes_only:
-        where.append(BY_COMMUNE)
-    if year is not None:
-        where.append(facts.c.year == year)
-    if as_of is not None:
-        where.append(facts.c.as_of <= as_of)
-    query = select(
-        facts.c.district_code, facts.c.province_code, facts.c.year, facts.c.as_of, component.label("component"),
-        source.label("source"), facts.c.measure, func.sum(facts.c.value), facts.c.batch_id, func.count(),
-    ).where(*where)
+    dates = None
     if latest:
         dates = _covered(
             select(coverage.c.district_code.label("d"), func.max(coverage.c.as_of).label("latest")).where(
@@ -235,15 +222,38 @@ def funding_facts(
                 *([coverage.c.as_of <= as_of] if as_of is not None else [])),
             province, district,
         ).group_by(coverage.c.district_code).subquery()
-        query = query.join(dates, and_(facts.c.district_code == dates.c.d, facts.c.as_of == dates.c.latest))
-    query = _scoped(query, province, district).group_by(
-        facts.c.district_code, facts.c.province_code, facts.c.year, facts.c.as_of, component, source,
-        facts.c.measure, facts.c.batch_id,
-    )
+    # a district's own values from facts, its communes' already summed per district (schema.commune_totals): the
+    # country's funding at a date reported by commune would otherwise be a sum over a million commune values
+    parts = [] if communes_only else [_funding_sums(facts, year, as_of, province, district, keep, dates)]
+    parts.append(_funding_sums(commune_totals, year, as_of, province, district, keep, dates))
     with engine.connect() as conn:
-        rows = [("funding", *row) for row in conn.execute(query)]
+        rows = [("funding", *row) for part in parts for row in conn.execute(part)]
     frame = _frame(rows, FUNDING_COLUMNS)
     return frame.sort_values(["district_code", "as_of", "component", "source", "measure"], ignore_index=True)
+
+
+def _funding_sums(table: Table, year: int | None, as_of: dt.date | None, province: str | None, district: str | None,
+                  keep: str | None, dates: Any) -> Select:  # type: ignore[type-arg]
+    """funding_facts' query on the districts' own facts or on commune_totals (the same columns from either)."""
+    c = table.c
+    component = c.component if keep in ("component", "project") else case(
+        (c.component == "", literal("")), else_=literal(SUMMED))
+    source = c.source if keep == "source" else case((c.source == "", literal("")), else_=literal(SUMMED))
+    if table is facts:
+        where: list[Any] = [CURRENT, c.dataset == "funding", c.commune_code == ""]
+        count: Any = func.count()
+    else:
+        where, count = [c.dataset == "funding"], func.sum(c.facts)
+    if year is not None:
+        where.append(c.year == year)
+    if as_of is not None:
+        where.append(c.as_of <= as_of)
+    query = select(c.district_code, c.province_code, c.year, c.as_of, component.label("component"),
+                   source.label("source"), c.measure, func.sum(c.value), c.batch_id, count).where(*where)
+    if dates is not None:
+        query = query.join(dates, and_(c.district_code == dates.c.d, c.as_of == dates.c.latest))
+    return _scoped(query, province, district, table).group_by(
+        c.district_code, c.province_code, c.year, c.as_of, component, source, c.measure, c.batch_id)
 
 
 SMALL_COLUMNS = ["dataset", "district_code", "province_code", "year", "as_of", "component", "source", "measure",

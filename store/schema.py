@@ -115,6 +115,29 @@ coverage = Table(
 )
 Index("ix_coverage_scope", coverage.c.dataset, coverage.c.year, coverage.c.province_code)
 
+# The current values reported by commune, summed per district and everything else of the key (and batch): what a
+# district's figure is when its communes report it. Derived, never edited: store.writes.refresh_coverage recomputes
+# the rows an import or undo touched. Pages sum a province's or the country's funding from the districts' own values
+# and these sums, never from the commune values themselves (1.1 million at one date of the national benchmark).
+commune_totals = Table(
+    "commune_totals",
+    metadata,
+    Column("dataset", String(16), primary_key=True),
+    Column("district_code", String(8), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("as_of", Date, primary_key=True),
+    Column("component", String(16), primary_key=True),
+    Column("source", String(32), primary_key=True),
+    Column("measure", String(40), primary_key=True),
+    Column("batch_id", Integer, primary_key=True),
+    Column("province_code", String(4), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("facts", Integer, nullable=False),  # commune values summed
+)
+COMMUNE_TOTAL_KEY = ("dataset", "district_code", "year", "as_of", "component", "source", "measure", "batch_id")
+Index("ix_commune_totals_scope", commune_totals.c.dataset, commune_totals.c.year, commune_totals.c.province_code,
+      commune_totals.c.district_code, commune_totals.c.as_of)
+
 # Small key/value table: data_version (bumped on every write) keys page caches.
 meta = Table(
     "meta",

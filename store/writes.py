@@ -16,14 +16,13 @@ from loaders.records import FileReport
 from loaders.reference import province_of, source_parent, sources
 
 from .auth import User, authorize, record
-from .db import WriteConflict, bump_data_version, write_transaction
-from .schema import CURRENT, FACT_KEY, batches, coverage, facts
+from .db import WriteConflict, analyze_if_grown, bump_data_version, write_transaction
+from .schema import BY_COMMUNE, COMMUNE_TOTAL_KEY, CURRENT, FACT_KEY, batches, commune_totals, coverage, facts
 
 # Values closer than this are the same value (floating point from Excel).
 TOLERANCE = 1e-6
 _CHUNK = 500
 # PostgreSQL: statistics are refreshed after an import that added this many facts
-ANALYZE_AFTER = 100_000
 _COMPONENT, _SOURCE, _AS_OF_KEY, _COMMUNE = (FACT_KEY.index(k) for k in ("component", "source", "as_of", "commune_code"))
 # PostgreSQL: first key of the advisory locks on a province's facts (two-integer keys; the migration
 # lock in store/db.py is a bigint key, a space of its own)
@@ -95,10 +94,7 @@ def _write_all(conn: Connection, reports: list[FileReport], *, user: User | str,
         refresh_coverage(conn, {r.dataset.value for r in records}, {r.district_code for r in records},
                          {r.year for r in records})
         bump_data_version(conn)
-        if conn.dialect.name == "postgresql" and sum(r.facts_new for r in results) >= ANALYZE_AFTER:
-            # a bulk load outruns autovacuum: without fresh statistics the next imports' lookups
-            # pick a poor index (75 ms instead of 8 ms each at a million facts)
-            conn.exec_driver_sql("ANALYZE facts, coverage")
+        analyze_if_grown(conn)  # a bulk load outruns the planner's statistics (and PostgreSQL's autovacuum)
     return results
 
 
@@ -283,6 +279,16 @@ def refresh_coverage(conn: Connection, datasets: Iterable[str], districts: Itera
     conn.execute(insert(coverage).from_select(
         ["dataset", "district_code", "year", "as_of", "province_code", "facts"],
         select(*keys, func.max(facts.c.province_code), func.count()).where(CURRENT, *where).group_by(*keys),
+    ))
+    # the communes' values summed per district, as the pages read a district's figure (store.schema.commune_totals)
+    conn.execute(delete(commune_totals).where(commune_totals.c.dataset.in_(sorted(datasets)),
+                                              commune_totals.c.district_code.in_(districts),
+                                              commune_totals.c.year.in_(sorted(years))))
+    total_keys = [facts.c[k] for k in COMMUNE_TOTAL_KEY]
+    conn.execute(insert(commune_totals).from_select(
+        [*COMMUNE_TOTAL_KEY, "province_code", "value", "facts"],
+        select(*total_keys, func.max(facts.c.province_code), func.sum(facts.c.value), func.count())
+        .where(CURRENT, BY_COMMUNE, *where).group_by(*total_keys),
     ))
 
 

@@ -162,3 +162,34 @@ def test_an_analyst_of_a_district_imports_its_communes_and_no_others(engine) -> 
     other = communes_of("106")[0].code
     with pytest.raises(PermissionDenied):
         write_reports(engine, [_report("td_xa.xlsx", [("106", other, 10, 5)])], user=analyst)
+
+
+def _totals_agree(engine) -> int:  # type: ignore[no-untyped-def]
+    """commune_totals holds exactly the current commune values summed per district (and the rest of the key)."""
+    from sqlalchemy import select
+
+    from store.schema import commune_totals
+
+    stored = current_facts(engine)
+    stored = stored[stored["commune_code"] != ""]
+    keys = ["dataset", "district_code", "year", "as_of", "component", "source", "measure", "batch_id"]
+    expected = {tuple(k): (round(v, 6), n) for k, v, n in zip(
+        stored.groupby(keys)["value"].sum().index, stored.groupby(keys)["value"].sum(), stored.groupby(keys).size())}
+    with engine.connect() as conn:
+        rows = conn.execute(select(commune_totals)).mappings().all()
+    got = {tuple(r[k] for k in keys): (round(r["value"], 6), r["facts"]) for r in rows}
+    expected = {tuple(str(x) if isinstance(x, dt.date) else x for x in k): v for k, v in expected.items()}
+    got = {tuple(str(x) if isinstance(x, dt.date) else x for x in k): v for k, v in got.items()}
+    assert got == expected
+    return len(got)
+
+
+def test_the_communes_sums_follow_every_import_and_undo(engine) -> None:  # type: ignore[no-untyped-def]
+    (first,) = write_reports(engine, [_report("xa.xlsx", [("107", XA, 400, 300), ("107", TT, 600, 500)])], user="test")
+    assert _totals_agree(engine) == 2  # plan and disbursed of district 107
+    (own,) = write_reports(engine, [_report("huyen.xlsx", [("107", "", 900, 700)])], user="test")
+    assert _totals_agree(engine) == 0  # the district's own figure ended its communes'
+    undo(engine, own.batch_id, user="test")
+    assert _totals_agree(engine) == 2
+    undo(engine, first.batch_id, user="test")
+    assert _totals_agree(engine) == 0

@@ -129,16 +129,54 @@ def test_importing_twice_gives_the_same_summary(engine, make_workbook):
     assert row["poor_rate"] == 40.0 and row["as_of"] == "2017-10-31"
 
 
-def test_a_bulk_import_leaves_postgresql_with_statistics(engine, make_workbook, monkeypatch):
-    import store.writes
-
-    monkeypatch.setattr(store.writes, "ANALYZE_AFTER", 1)  # a bulk load, in miniature
-    _, results = import_files([make_workbook(funding=[funding_row()])], engine, user="a")
-    assert results[0].facts_new == 2
-    if engine.dialect.name != "postgresql":
-        return  # SQLite keeps no statistics unless asked; its planner does not need them here
-    from sqlalchemy import text
+def test_a_bulk_import_leaves_the_planner_statistics_on_each_engine(engine, make_workbook):
+    from store.db import _has_statistics
 
     with engine.connect() as conn:
-        analyzed = conn.execute(text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'facts'")).scalar()
-    assert analyzed is not None
+        assert not _has_statistics(conn)  # an empty store: nothing analysed yet
+    _, results = import_files([make_workbook(funding=[funding_row()])], engine, user="a")
+    assert results[0].facts_new == 2
+    with engine.connect() as conn:
+        assert _has_statistics(conn)
+
+
+def test_statistics_are_renewed_once_the_table_has_grown_by_half(engine):
+    from loaders.records import Dataset, FileReport, Record
+    from store.db import analyze_if_grown
+    from store.schema import meta
+
+    def write(name: str, districts: list[str]) -> None:
+        records = [Record(Dataset.FUNDING, d, 2017, dt.date(2017, 10, 31), None, "local", "plan", 1.0, "S", "C5")
+                   for d in districts]
+        write_reports(engine, [FileReport(path=name, records=records, sha256=name.ljust(64, "0"))], user="a")
+
+    def analyzed() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(select(meta.c.value).where(meta.c.key == "analyzed_rows")).scalar() or 0)
+
+    write("a", ["105", "106", "107", "108"])  # the first import: statistics made (none before)
+    assert analyzed() == 4
+    write("b", ["109"])  # 5 rows: less than half as many again as 4
+    assert analyzed() == 4
+    write("c", ["110"])  # 6 rows: half as many again
+    assert analyzed() == 6
+    with engine.begin() as conn:
+        assert not analyze_if_grown(conn)  # nothing grew since
+
+
+def test_a_large_store_never_analysed_is_analysed_once_at_start(tmp_path, make_workbook):
+    from sqlalchemy import text
+
+    from store.db import _has_statistics, get_engine
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = get_engine(url)
+    import_files([make_workbook(funding=[funding_row()])], engine, user="a")
+    with engine.begin() as conn:  # as a store made before statistics were kept
+        conn.execute(text("DROP TABLE IF EXISTS sqlite_stat1"))
+        conn.execute(text("DELETE FROM meta WHERE key = 'analyzed_rows'"))
+    engine.dispose()
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        assert _has_statistics(conn)
+    engine.dispose()

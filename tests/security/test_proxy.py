@@ -25,6 +25,7 @@ from store.db import get_engine
 from tests.browser_support import free_port, serve
 from tests.security.test_browser_sessions import http
 
+UPSTREAM: dict[str, str] = {}  # the address of the server behind the proxy (set by the proxy fixture)
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 PASSWORD = "mật khẩu dài 123"
 
@@ -52,6 +53,7 @@ def proxy(tmp_path_factory: pytest.TempPathFactory, store_url: str) -> Iterator[
     need_nginx()
     with_server = serve(tmp_path_factory, DASHBOARD_DATABASE_URL=store_url)
     app_url = next(with_server)
+    UPSTREAM["url"] = app_url
     tmp = tmp_path_factory.mktemp("nginx")
     port = free_port()
     site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
@@ -140,3 +142,19 @@ def test_sign_in_through_the_proxy_sets_the_cookie(proxy: tuple[str, Path], stor
     assert http(f"{url}/lcpr/session", "POST", data=b"x", headers={"Origin": "http://evil.example"})[0] == 403
     status, _, headers = http(f"{url}/lcpr/session", "POST", data=ticket.encode(), headers={"Origin": url})
     assert status == 204 and "HttpOnly" in headers["set-cookie"]
+
+
+def test_scripts_are_sent_compressed_by_the_server_and_through_the_proxy(proxy: tuple[str, Path]) -> None:
+    """A first visit loads 7.7 MB of Streamlit's scripts; gzip cuts what a slow district line carries."""
+    url, _ = proxy
+    page = http(f"{UPSTREAM['url']}/")[1].decode()
+    script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', page)
+    assert script, page[:500]
+    for base in (UPSTREAM["url"], url):
+        plain = http(f"{base}/{script.group(1)}")
+        packed = http(f"{base}/{script.group(1)}", headers={"Accept-Encoding": "gzip"})
+        assert plain[0] == packed[0] == 200
+        assert packed[2].get("Content-Encoding") == "gzip", (base, packed[2])
+        import gzip
+
+        assert gzip.decompress(packed[1]) == plain[1] and len(packed[1]) < len(plain[1]) / 2
