@@ -11,6 +11,9 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from streamlit.runtime.pages_manager import PagesManager
 
+# The libraries every page needs (pandas, plotly, the store's queries and the charts) are imported now, before
+# the server answers, so the first official after a restart does not wait for them.
+from pages import _ui  # noqa: F401  (imported for the side effect above)
 from pages._routes import UnknownPage, UploadGate, routes
 
 os.environ["LCPR_ROUTES"] = "1"  # the pages check it: sign-in needs the routes
