@@ -477,7 +477,8 @@ def _phase_page(p: dict[str, Any]) -> dict[str, Any]:
     def problems(at: AppTest) -> list[str]:
         return [str(e.value) for e in at.exception]
 
-    page, out = p["page"], {}
+    page = p["page"]
+    out: dict[str, Any] = {}
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=p["timeout"])
     at.session_state["province"] = p["scope"]
     try:

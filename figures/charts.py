@@ -167,7 +167,7 @@ def _empty(lang: str, title: str, source_note: str) -> go.Figure:
 
 
 def ranked_disbursement(
-    by_district: pd.DataFrame, lang: str, *, year: int, as_of: dt.date, source_note: str,
+    by_district: pd.DataFrame, lang: str, *, year: int, as_of: dt.date | None, source_note: str,
     unit: str = "district_code",
 ) -> go.Figure:
     """Districts (or provinces: unit='province_code') ranked by disbursement rate, the target as a
@@ -226,7 +226,7 @@ def funding_stacked(
     *,
     by: str,
     year: int,
-    as_of: dt.date,
+    as_of: dt.date | None,
     source_note: str,
     unit: str = "district_code",
 ) -> go.Figure:

@@ -405,7 +405,7 @@ def pick_many(label: str, options: Sequence[Any], key: str, *, labels: Mapping[A
     memory = f"_pick.{key}"
     chosen = [o for o in st.session_state.get(memory, default) if o in options]
     names = dict(labels) if labels is not None else {o: str(o) for o in options}
-    value = st.multiselect(label, options, default=chosen, key=widget_key(key), format_func=names.get,
+    value = st.multiselect(label, options, default=chosen, key=widget_key(key), format_func=lambda o: names.get(o, str(o)),
                            placeholder=placeholder)
     st.session_state[memory] = value
     return value

@@ -1,5 +1,6 @@
 """Dữ liệu: current facts of the scope with their provenance, filtered in SQL, and downloads as CSV and Excel."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -20,7 +21,8 @@ st.caption(ui.scope_label())
 total = ui.read("count_facts", province=province)
 ui.require_data(total > 0)
 
-options = {
+# filter → (its choices, how each is named)
+options: dict[str, tuple[list[Any], Callable[[Any], str]]] = {
     "dataset": (["funding", "poverty", "target"], lambda v: ui.tr(f"data.dataset_{v}")),
     "year": (ui.read("years_present", None, province=province), str),
     # a province's own level (its agencies) where it has values, after the districts
@@ -32,7 +34,7 @@ options = {
 if province and (present := ui.read("communes_present", province=province)):
     options["commune_code"] = (present, lambda c: ui.commune_label(c))
 cols = st.columns(len(options))
-filters = {}
+filters: dict[str, Any] = {}
 for (column, (values, label)), col in zip(options.items(), cols):
     with col:
         filters[column] = tuple(ui.pick_many(ui.tr(f"data.filter_{column}"), values, f"data_{column}",

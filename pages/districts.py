@@ -77,7 +77,7 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
     def rates(frame: pd.DataFrame, column: str, digits: int = 1) -> list[str]:
         return [fmt.percent(frame[column].get(c), lang, digits) for c in by_unit.index]
 
-    def targets(frame: pd.DataFrame, column: str, result: str, digits: int = 1) -> list[str]:
+    def target_texts(frame: pd.DataFrame, column: str, result: str, digits: int = 1) -> list[str]:
         # a result without a target says so; '–' only where there is nothing at all
         return [ui.tr("common.no_target") if pd.isna(frame[column].get(c)) and pd.notna(frame[result].get(c))
                 else fmt.percent(frame[column].get(c), lang, digits) for c in by_unit.index]
@@ -89,9 +89,9 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
         ui.tr("districts.col_plan"): fmt.numbers(by_unit["plan"], lang),
         ui.tr("districts.col_disbursed"): fmt.numbers(by_unit["disbursed"], lang),
         ui.tr("districts.col_rate"): rates(by_unit, "disbursement_rate"),
-        ui.tr("districts.col_target"): targets(by_unit, "target_rate", "disbursement_rate"),
+        ui.tr("districts.col_target"): target_texts(by_unit, "target_rate", "disbursement_rate"),
         ui.tr("districts.col_poor_rate"): rates(poverty_year, "poor_rate", 2),
-        ui.tr("districts.col_target_poor"): targets(poverty_year, "target_poor_rate", "poor_rate", 2),
+        ui.tr("districts.col_target_poor"): target_texts(poverty_year, "target_poor_rate", "poor_rate", 2),
         ui.tr("districts.col_near_poor_rate"): rates(poverty_year, "near_poor_rate", 2),
     })
     if out["commune_share"] is not None:  # only once some district reports by commune
