@@ -24,9 +24,9 @@ from rapidfuzz import fuzz, process
 from .reference import FUZZY_THRESHOLD, agencies, provinces
 from .text import FORMULA_PREFIXES, fold
 
-# "A. CẤP TỈNH", "I - Khối tỉnh", "Các sở, ban, ngành tỉnh", "Đơn vị cấp tỉnh" (folded)
+# "A. CẤP TỈNH", "I - Khối tỉnh", "Các sở, ban, ngành tỉnh", "Khối các sở, ngành tỉnh", "Đơn vị cấp tỉnh" (folded)
 _PROVINCE_PART = re.compile(r"^(?:[a-d]|[ivx]+|\d+)?\s*(?:(?:cap|khoi|don vi cap|cac don vi cap) tinh"
-                            r"|cac so ban nganh(?: tinh)?|so ban nganh(?: tinh)?)(?:\s|$)")
+                            r"|(?:khoi )?(?:cac )?so(?: ban)? nganh(?: tinh)?)(?:\s|$)")
 # "B. CẤP HUYỆN", "II. Khối huyện", "Các huyện, thành phố" (folded)
 _DISTRICT_PART = re.compile(r"^(?:[a-d]|[ivx]+|\d+)?\s*(?:(?:cap|khoi|don vi cap) (?:huyen|xa)"
                             r"|cac huyen(?: thanh pho| tp| thi xa)?)(?:\s|$)")

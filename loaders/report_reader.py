@@ -769,7 +769,9 @@ class ReportSheetReader:
         if context is not None and not has_district_word(label) \
                 and (kind := self._commune(label, where, context, quiet=True)) is not None:
             return kind
-        if code is None:
+        if code is None or (score < 100 and match_agency(label).score == 100):
+            # an agency's exact name outside the province's part ("Ban Dân tộc tỉnh Lai Châu") is no district it
+            # resembles (TP Lai Châu, 90%): an error, never a guess
             names = ", ".join(district_name(c, self.province, self.lang) for c in closest) or "—"
             self.issue(Severity.ERROR, "unknown_district", where, value=label, suggestions=names)
             return None

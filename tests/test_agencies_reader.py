@@ -100,8 +100,17 @@ def test_without_the_heading_an_agency_row_is_still_an_unknown_district(tmp_path
     assert _errors(report) == [("unknown_district", "B6")]
 
 
+def test_an_agency_named_like_a_district_is_never_taken_for_it(tmp_path: Path) -> None:
+    """'Ban Dân tộc tỉnh Lai Châu' resembles TP Lai Châu (90%), but names an agency exactly: an error, not a guess."""
+    report = inspect_file(_workbook(tmp_path / "tinh.xlsx", ["UBND TỈNH LAI CHÂU"],
+                                    [[1, "Ban Dân tộc tỉnh Lai Châu", 50, 40], [2, "Huyện Mường Tè", 100, 80]]))
+    assert _errors(report) == [("unknown_district", "B6")]
+    assert not any(r.district_code == "105" for r in report.records)
+
+
 @pytest.mark.parametrize(("label", "part"), [
     ("A. CẤP TỈNH", "province"), ("I - Khối tỉnh", "province"), ("Các sở, ban, ngành tỉnh", "province"),
+    ("I. KHỐI CÁC SỞ, NGÀNH TỈNH", "province"),
     ("B. CẤP HUYỆN", "district"), ("II. Khối huyện", "district"), ("Các huyện, thành phố", "district"),
     ("Huyện Sìn Hồ", None), ("Tổng cộng", None), ("Tỉnh Lai Châu", None), ("Sở Y tế", None),
 ])
