@@ -121,10 +121,14 @@ def login_form(key: str = "sidebar_login") -> None:
         if st.button(ui.tr("auth.login_oidc"), key=f"{key}_oidc"):
             st.login()
         return
-    # plain widgets, not st.form: the values reach the server as they are typed, in every browser
-    username = st.text_input(ui.tr("auth.username"), key=f"{key}_username")
-    password = st.text_input(ui.tr("auth.password"), type="password", key=f"{key}_password")
-    if st.button(ui.tr("auth.login"), key=f"{key}_submit"):
+    # A form: its submit sends every field's value as it stands, whether or not the field was left
+    # (plain widgets commit on blur, and a Tab onto the password's eye button then a click sent an
+    # empty password: a failed sign-in that counted toward the lock).
+    with st.form(key=f"{key}_form", border=False, enter_to_submit=True):
+        username = st.text_input(ui.tr("auth.username"), key=f"{key}_username")
+        password = st.text_input(ui.tr("auth.password"), type="password", key=f"{key}_password")
+        submitted = st.form_submit_button(ui.tr("auth.login"))
+    if submitted:
         user = authenticate(ui.engine(), username, password, client=client_address())
         if user is None:
             st.error(ui.tr("auth.failed"))

@@ -49,6 +49,10 @@ def test_an_admin_signs_in_and_sees_the_upload_page(app_url: str, page) -> None:
     page.locator("summary", has_text=t("auth.sign_in", "vi")).click()
     page.get_by_label(t("auth.username", "vi")).fill(ADMIN)
     page.get_by_label(t("auth.password", "vi")).fill(PASSWORD)
+    # An official's habit: Tab out of the password (onto its eye button), wait, then click. With plain
+    # widgets the password was never sent and the sign-in failed (and counted toward the lock).
+    page.keyboard.press("Tab")
+    settle(page)
     page.get_by_role("button", name=t("auth.login", "vi")).click()
     page.get_by_text(t("auth.logout", "vi")).wait_for()  # the cookie is set and the page reloaded
     settle(page)
