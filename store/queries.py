@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, Table, and_, case, func, literal, select
+from sqlalchemy import Engine, Select, Table, and_, case, func, literal, select, union_all
 
 from loaders.records import Dataset
 from loaders.reference import communes, districts, province_level_code, provinces
@@ -226,8 +226,11 @@ def funding_facts(
     # country's funding at a date reported by commune would otherwise be a sum over a million commune values
     parts = [] if communes_only else [_funding_sums(facts, year, as_of, province, district, keep, dates)]
     parts.append(_funding_sums(commune_totals, year, as_of, province, district, keep, dates))
+    # one statement, so both parts come from one snapshot on every engine (PostgreSQL at READ COMMITTED
+    # could otherwise see an import commit between two statements and mix its figures with older ones)
+    query = parts[0] if len(parts) == 1 else union_all(*parts)
     with engine.connect() as conn:
-        rows = [("funding", *row) for part in parts for row in conn.execute(part)]
+        rows = [("funding", *row) for row in conn.execute(query)]
     frame = _frame(rows, FUNDING_COLUMNS)
     return frame.sort_values(["district_code", "as_of", "component", "source", "measure"], ignore_index=True)
 
