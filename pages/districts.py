@@ -25,8 +25,9 @@ year, as_of = ui.year_and_date("districts")
 def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> dict[str, Any]:
     """Charts and table of a scope, year and date (kept by ui.view until the data change)."""
     codes = ui.districts_in(province)
-    # one query kept by project serves the totals too (its sums have the same grains; see store.metrics)
-    funding = ui.query("funding_facts", year, as_of, province=province, keep="component")
+    # one read keeping project and source serves the totals and both breakdowns (store.metrics takes the
+    # grain each needs), and says which values its districts' communes reported (by_commune)
+    funding = ui.query("funding_facts", year, as_of, province=province, keep="both")
     targets = ui.query("target_facts", year, as_of, province=province)
     poverty_facts = ui.query("poverty_facts", province=province)
     # the review this date shows (store.metrics.poverty_review_at: the one rule of every page and report)
@@ -47,9 +48,8 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
                            "table_caption": ui.caption_text([funding, targets, poverty_year_facts], year, as_of),
                            "map_notes": {"funding": ui.source_note(funding, targets),
                                          "poverty": ui.source_note(poverty_year_facts)}}
-    for by, keep in (("source", "source"), ("project", "component")):
-        parts = ui.query("funding_facts", year, as_of, province=province, keep=keep)
-        breakdown = metrics.funding_breakdown(parts, year, as_of, by=by)
+    for by in ("source", "project"):
+        breakdown = metrics.funding_breakdown(funding, year, as_of, by=by)
         if not province:
             breakdown["province_code"] = breakdown["district_code"].map(province_of)
         out[by] = charts.funding_stacked(breakdown, lang, by=by, year=year, as_of=as_of, source_note=note, unit=unit)
@@ -63,8 +63,7 @@ def build(province: str | None, year: int, as_of: dt.date | None, lang: str) -> 
     out["map_outside"] = (ui.tr("districts.map_province_level", plan=fmt.money(float(own["plan"].sum()), lang))
                           if province and not own.empty else None)
     # what share of each district's plan its communes report (the rest is the district's own figure)
-    by_commune = metrics.funding_by_district(
-        ui.query("funding_facts", year, as_of, province=province, communes_only=True), year, as_of, codes)
+    by_commune = metrics.funding_by_district(funding[funding["by_commune"]], year, as_of, codes)
     # of the district's own latest report date: communes' figures of an earlier date are no part of it
     same_date = by_commune["report_as_of"].to_numpy() == by_district["report_as_of"].to_numpy()
     by_commune["plan"] = by_commune["plan"].where(same_date)

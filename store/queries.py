@@ -189,7 +189,7 @@ def reporting_dates(engine: Engine, year: int, *, province: str | None = None) -
 
 
 FUNDING_COLUMNS = ["dataset", "district_code", "province_code", "year", "as_of", "component", "source", "measure",
-                   "value", "batch_id", "facts"]
+                   "value", "batch_id", "facts", "by_commune"]
 
 
 def funding_facts(
@@ -201,16 +201,17 @@ def funding_facts(
     district: str | None = None,
     keep: str | None = None,
     latest: bool = True,
-    communes_only: bool = False,
 ) -> pd.DataFrame:
     """Funding summed in SQL: per district, report date, batch, grain and measure.
 
-    ``keep`` ('source', 'component' or None) is the dimension kept as codes; the other
+    ``keep`` ('source', 'component', 'both' or None) is the dimension kept as codes; the other
     is summed and shows SUMMED (or '' where the facts had none), so the metrics can
-    still tell a breakdown by source from one by project. With ``latest`` only each
+    still tell a breakdown by source from one by project. 'both' keeps both: one read serves
+    totals and both breakdowns (store.metrics picks the grain each needs). With ``latest`` only each
     district's latest report on or before ``as_of`` within ``year`` is read;
     otherwise every report date (of ``year`` if given). ``facts`` counts the values
-    summed in each row. ``communes_only``: only the values reported by commune (summed per district).
+    summed in each row; ``by_commune`` is True where the row sums a district's communes' values
+    (schema.commune_totals), False where it is the district's own.
     """
     if latest and year is None:
         raise ValueError("latest funding needs a year")
@@ -224,14 +225,14 @@ def funding_facts(
         ).group_by(coverage.c.district_code).subquery()
     # a district's own values from facts, its communes' already summed per district (schema.commune_totals): the
     # country's funding at a date reported by commune would otherwise be a sum over a million commune values
-    parts = [] if communes_only else [_funding_sums(facts, year, as_of, province, district, keep, dates)]
-    parts.append(_funding_sums(commune_totals, year, as_of, province, district, keep, dates))
     # one statement, so both parts come from one snapshot on every engine (PostgreSQL at READ COMMITTED
     # could otherwise see an import commit between two statements and mix its figures with older ones)
-    query = parts[0] if len(parts) == 1 else union_all(*parts)
+    query = union_all(*(_funding_sums(table, year, as_of, province, district, keep, dates)
+                        for table in (facts, commune_totals)))
     with engine.connect() as conn:
         rows = [("funding", *row) for row in conn.execute(query)]
     frame = _frame(rows, FUNDING_COLUMNS)
+    frame["by_commune"] = frame["by_commune"].astype(bool)
     return frame.sort_values(["district_code", "as_of", "component", "source", "measure"], ignore_index=True)
 
 
@@ -239,9 +240,9 @@ def _funding_sums(table: Table, year: int | None, as_of: dt.date | None, provinc
                   keep: str | None, dates: Any) -> Select:  # type: ignore[type-arg]
     """funding_facts' query on the districts' own facts or on commune_totals (the same columns from either)."""
     c = table.c
-    component = c.component if keep in ("component", "project") else case(
+    component = c.component if keep in ("component", "project", "both") else case(
         (c.component == "", literal("")), else_=literal(SUMMED))
-    source = c.source if keep == "source" else case((c.source == "", literal("")), else_=literal(SUMMED))
+    source = c.source if keep in ("source", "both") else case((c.source == "", literal("")), else_=literal(SUMMED))
     if table is facts:
         where: list[Any] = [CURRENT, c.dataset == "funding", c.commune_code == ""]
         count: Any = func.count()
@@ -252,7 +253,8 @@ def _funding_sums(table: Table, year: int | None, as_of: dt.date | None, provinc
     if as_of is not None:
         where.append(c.as_of <= as_of)
     query = select(c.district_code, c.province_code, c.year, c.as_of, component.label("component"),
-                   source.label("source"), c.measure, func.sum(c.value), c.batch_id, count).where(*where)
+                   source.label("source"), c.measure, func.sum(c.value), c.batch_id, count,
+                   literal(table is commune_totals).label("by_commune")).where(*where)
     if dates is not None:
         query = query.join(dates, and_(c.district_code == dates.c.d, c.as_of == dates.c.latest))
     return _scoped(query, province, district, table).group_by(

@@ -49,6 +49,10 @@ def test_communes_add_up_to_their_district(engine) -> None:  # type: ignore[no-u
     assert _district(engine) == {"107": (1000.0, 800.0), "106": (500.0, 450.0)}
     stored = current_facts(engine)
     assert set(stored[stored["district_code"] == "107"]["commune_code"]) == {XA, TT}
+    # one read says which values are the communes' (summed per district) and which the district's own
+    both = funding_facts(engine, 2017, OCT, keep="both")
+    assert set(both.loc[both["by_commune"], "district_code"]) == {"107"}
+    assert set(both.loc[~both["by_commune"], "district_code"]) == {"106"}
 
 
 def test_the_newest_grain_wins_and_undo_brings_the_other_back(engine) -> None:  # type: ignore[no-untyped-def]

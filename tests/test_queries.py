@@ -39,10 +39,11 @@ def test_funding_summed_in_sql_gives_the_same_indicators_for_every_year_and_date
         dates = queries.reporting_dates(samples, year)
         assert dates == metrics.reporting_dates(everything, year)
         for as_of in dates:
-            for keep in (None, "component", "source"):  # any kept dimension gives the same totals
+            for keep in (None, "component", "source", "both"):  # any kept dimension gives the same totals
                 same(metrics.funding_by_district(reduced(samples, year, as_of, keep), year, as_of),
                      metrics.funding_by_district(everything, year, as_of))
-            for by, keep in (("source", "source"), ("project", "component"), ("component", "component")):
+            for by, keep in (("source", "source"), ("project", "component"), ("component", "component"),
+                             ("source", "both"), ("project", "both"), ("component", "both")):
                 same(metrics.funding_breakdown(reduced(samples, year, as_of, keep), year, as_of, by),
                      metrics.funding_breakdown(everything, year, as_of, by))
             checked += 1
