@@ -166,8 +166,7 @@ def month_ends(year: int) -> list[dt.date]:
 
 def facts_per_district() -> int:
     """Facts a district contributes to the store, 2015 baseline included."""
-    from loaders.reference import leaf_components, leaf_sources
-    from store.metrics import POVERTY_MEASURES
+    from loaders.reference import POVERTY_MEASURES, leaf_components, leaf_sources
 
     funding = 12 * len(leaf_components()) * len(leaf_sources()) * 2
     targets = 12 + 1
@@ -307,9 +306,9 @@ def province_year_report(province: str, codes: list[str], year: int) -> FileRepo
 
 
 def _poverty_records(codes: list[str], year: int, letters: dict[str, str]) -> list[Record]:
+    from loaders.reference import POVERTY_MEASURES
     from loaders.template import FIRST_DATA_ROW
     from loaders.template_spec import POVERTY
-    from store.metrics import POVERTY_MEASURES
 
     out = []
     for row, code in enumerate(codes, start=FIRST_DATA_ROW):

@@ -17,7 +17,7 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 from loaders.i18n import t
-from loaders.reference import all_districts, components, provinces, sources
+from loaders.reference import components, sources, unit_label
 from store.metrics import TargetStatus, target_status
 
 from . import fmt
@@ -61,12 +61,6 @@ def for_print(fig: go.Figure, width: int, height: int) -> go.Figure:
     out.update_xaxes(automargin=True)
     out.update_yaxes(automargin=True, title_font={"size": 11})
     return out
-
-
-def district_name(code: str, lang: str) -> str:
-    """A district's (or a province's) short name, or the code itself when unknown."""
-    unit = all_districts().get(code) or provinces().get(code)
-    return unit.label(lang) if unit else code
 
 
 def _titled(key: str, unit: str) -> str:
@@ -178,15 +172,15 @@ def ranked_disbursement(
         return _empty(lang, title, source_note)
     # a district without a report on the date shows the date its figures come from
     names = [
-        district_name(getattr(r, unit), lang) if r.reported
-        else t("chart.label_as_of", lang, district=district_name(getattr(r, unit), lang),
+        unit_label(getattr(r, unit), lang) if r.reported
+        else t("chart.label_as_of", lang, district=unit_label(getattr(r, unit), lang),
                date=fmt.date(r.report_as_of, lang))
         for r in frame.itertuples()
     ]
     hover = []
     for r in frame.itertuples():
         lines = [
-            f"<b>{district_name(getattr(r, unit), lang)}</b>",
+            f"<b>{unit_label(getattr(r, unit), lang)}</b>",
             f"{t('chart.disbursement_rate', lang)}: {fmt.percent(r.disbursement_rate, lang)}",
             f"{t('chart.target', lang)}: {_target_text(r.target_rate, lang)}",
             f"{t('chart.disbursed', lang)}: {fmt.money(r.disbursed, lang)}",
@@ -238,7 +232,7 @@ def funding_stacked(
     order = list(sources()) if by == "source" else [c for c, comp in components().items() if comp.level == "project"]
     labels = {c: (sources()[c].label(lang) if by == "source" else components()[c].label(lang)) for c in order}
     codes = sorted(set(breakdown[unit]))
-    names = [district_name(c, lang) for c in codes]
+    names = [unit_label(c, lang) for c in codes]
     fig = go.Figure()
     for i, part in enumerate(order):
         sel = breakdown[breakdown[by] == part].groupby(unit)[["plan", "disbursed"]].sum().reindex(codes)
@@ -280,7 +274,7 @@ def poverty_vs_target(poverty: pd.DataFrame, lang: str, *, year: int, source_not
     if frame.empty:
         return _empty(lang, title, source_note)
     frame = frame.set_index(unit).sort_index()
-    names = [district_name(c, lang) for c in frame.index]
+    names = [unit_label(c, lang) for c in frame.index]
     status = target_status(frame["poor_rate"], frame["target_poor_rate"], lower_is_better=True)
     hover = [
         _hover([
@@ -309,7 +303,7 @@ def disbursement_curve(
     curves: pd.DataFrame, lang: str, *, district_code: str, as_amount: bool = False, source_note: str
 ) -> go.Figure:
     """One district's cumulative disbursement inside each year: one line per year, plan and targets."""
-    name = district_name(district_code, lang)
+    name = unit_label(district_code, lang)
     title = t("chart.curve_title", lang, district=name)
     if curves.empty:
         return _empty(lang, title, source_note)
@@ -360,7 +354,7 @@ def disbursement_curve(
 
 def poverty_trend(poverty: pd.DataFrame, lang: str, *, district_code: str, source_note: str) -> go.Figure:
     """One district's poor and near-poor rates by year against its target poverty rate."""
-    name = district_name(district_code, lang)
+    name = unit_label(district_code, lang)
     frame = poverty[poverty["district_code"] == district_code].sort_values("year")
     if frame.empty:
         return _empty(lang, t("chart.trend_title_none", lang, district=name), source_note)
@@ -393,7 +387,7 @@ def project_breakdown(
     breakdown: pd.DataFrame, lang: str, *, district_code: str, year: int, as_of: dt.date | None, source_note: str
 ) -> go.Figure:
     """One district's plan and disbursed per project in a year (grouped horizontal bars)."""
-    name = district_name(district_code, lang)
+    name = unit_label(district_code, lang)
     title = t("chart.project_title", lang, district=name, year=year, date=fmt.date(as_of, lang))
     frame = breakdown[(breakdown["district_code"] == district_code) & (breakdown["plan"] > 0)]
     if frame.empty:
@@ -437,7 +431,7 @@ def rates_by_year(poverty: pd.DataFrame, lang: str, *, source_note: str, unit: s
                         horizontal_spacing=0.14)
     for i, code in enumerate(sorted(set(poverty[unit]))):
         sel = poverty[poverty[unit] == code].sort_values("year")
-        name = district_name(code, lang)
+        name = unit_label(code, lang)
         for col, column in ((1, "poor_rate"), (2, "near_poor_rate")):
             label = t("chart.poor_rate" if col == 1 else "chart.near_poor_rate", lang)
             hover = [

@@ -24,10 +24,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from loaders.i18n import t
-from loaders.reference import components, leaf_sources, sources
+from loaders.reference import components, leaf_sources, sources, unit_label
 
 from . import fmt
-from .charts import district_name
 from .narrative import ReportFigures, province_poverty_row, report_figures
 
 FONT = "Times New Roman"  # the font of official documents
@@ -179,7 +178,7 @@ def _notes(figures: ReportFigures, lang: str, *, funding: bool) -> list[str]:
         missing = [c for c in figures.by_district.loc[~figures.by_district["reported"].astype(bool), "district_code"]]
         if missing:
             notes.append(t("report.note_not_reported", lang, date=fmt.date(figures.as_of, lang),
-                           districts=", ".join(district_name(c, lang) for c in missing)))
+                           districts=", ".join(unit_label(c, lang) for c in missing)))
     if figures.sample:
         notes.append(t("report.note_sample", lang))
     return notes
@@ -231,7 +230,7 @@ def table_by_source(figures: ReportFigures, lang: str) -> Table:
             for s in codes:
                 values.append(_value(wide[(measure, s)].get(d.district_code)) if (measure, s) in wide.columns else None)
         values.append(_rate(values[n + 1], values[0]))
-        rows.append((str(i), district_name(d.district_code, lang), values, "item"))
+        rows.append((str(i), unit_label(d.district_code, lang), values, "item"))
     total = [_sum([r[2][k] for r in rows]) for k in range(2 * n + 2)]
     total.append(_rate(total[n + 1], total[0]))
     rows.insert(0, ("", t("report.total_row", lang), total, "total"))
@@ -270,7 +269,7 @@ def table_by_project(figures: ReportFigures, lang: str, *, per_district: bool = 
         (province, t("report.h_rate", lang)),
     ]
     for d in codes:
-        columns += [(district_name(d, lang), t("report.h_plan", lang)), (district_name(d, lang), t("report.h_disbursed", lang))]
+        columns += [(unit_label(d, lang), t("report.h_plan", lang)), (unit_label(d, lang), t("report.h_disbursed", lang))]
     numbering = ["A", "B", "1", "2", "3=2/1"] + [str(i) for i in range(4, 4 + 2 * len(codes))]
     return Table(t("report.sheet_project", lang), _report_lines(figures, lang, t("report.title_project", lang)),
                  t("report.unit_money", lang), columns, numbering, rows,
@@ -297,7 +296,7 @@ def table_poverty(figures: ReportFigures, lang: str) -> Table:
         return [households, n_poor, rate, n_near, _rate(n_near, households, 2), goal, verdict]
 
     rows: list[Row] = [
-        (str(i), district_name(p.district_code, lang),
+        (str(i), unit_label(p.district_code, lang),
          line(_value(p.households), _value(p.poor_households), _value(p.near_poor_households), _value(p.target_poor_rate, 2)),
          "item")
         for i, p in enumerate(figures.poverty.itertuples(), start=1)

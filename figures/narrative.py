@@ -24,13 +24,13 @@ from loaders.reference import (
     is_province_level,
     province_of,
     sources,
+    unit_label,
 )
 from store import metrics
 from store.bootstrap import SAMPLE_USER, sample_files
 from store.metrics import TargetStatus
 
 from . import fmt
-from .charts import district_name
 
 # Rates under the 2016–2020 standard are not comparable with 2015 (the standard changed).
 FIRST_COMPARABLE_YEAR = 2016
@@ -70,19 +70,20 @@ def is_sample(facts: pd.DataFrame) -> bool:
     return bool((facts["user_name"] == SAMPLE_USER).any() or facts["file_name"].isin(names).any())
 
 
-def _note(files: int, sample: bool, lang: str) -> str:
+def note_text(files: int, sample: bool, lang: str) -> str:
+    """The one source note of every chart, page and report: 'Nguồn: dữ liệu nhập từ N tệp' (— số liệu minh họa)."""
     note = t("common.source_note", lang, n=files)
     return f"{note} — {t('common.illustrative', lang)}" if sample else note
 
 
 def source_note(figures: ReportFigures, lang: str) -> str:
     """'Nguồn: dữ liệu nhập từ N tệp — số liệu minh họa', the subtitle of a report's charts."""
-    return _note(figures.files, figures.sample, lang)
+    return note_text(figures.files, figures.sample, lang)
 
 
 def facts_note(facts: pd.DataFrame, lang: str) -> str:
     """The same note for any set of facts (a district's, over all years)."""
-    return _note(int(facts["file_name"].nunique()), is_sample(facts), lang)
+    return note_text(int(facts["file_name"].nunique()), is_sample(facts), lang)
 
 
 def resolve_as_of(facts: pd.DataFrame, year: int, as_of: dt.date | None = None) -> dt.date:
@@ -138,7 +139,7 @@ def furthest_behind(by_district: pd.DataFrame, n: int = 3) -> list[str]:
 
 
 def _names(codes: list[str], lang: str) -> str:
-    return ", ".join(district_name(c, lang) for c in codes)
+    return ", ".join(unit_label(c, lang) for c in codes)
 
 
 def _verdict(on_track: bool, lang: str) -> str:
@@ -164,7 +165,7 @@ def _funding_lines(figures: ReportFigures, lang: str) -> list[str]:
     # only districts with a target are judged; those without one are named, never counted as meeting it
     judged = furthest_behind(bd[status.isin([TargetStatus.BEHIND.value, TargetStatus.ON_TARGET.value]).to_numpy()],
                              n=len(bd))
-    items = {c: t("report.n_district_rate", lang, district=district_name(c, lang),
+    items = {c: t("report.n_district_rate", lang, district=unit_label(c, lang),
                   rate=fmt.percent(rows.at[c, "disbursement_rate"], lang), target=fmt.percent(rows.at[c, "target_rate"], lang))
              for c in judged}
     lagging = [c for c in judged if status[c] == TargetStatus.BEHIND.value]

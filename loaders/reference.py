@@ -254,6 +254,15 @@ def _bound(text: str | None) -> float | None:
     return float(text) if text else None
 
 
+def measures_of(dataset: str) -> tuple[str, ...]:
+    """The measures of a dataset ('funding', 'poverty', 'target'), in measures.csv's order."""
+    return tuple(code for code, m in measures().items() if m.dataset == dataset)
+
+
+FUNDING_MEASURES = measures_of("funding")  # ('plan', 'disbursed')
+POVERTY_MEASURES = measures_of("poverty")  # household counts of a review
+
+
 @lru_cache(maxsize=1)
 def status_30a() -> dict[tuple[str, int], bool]:
     """Whether a district was a 30a poor district in a year."""
@@ -385,12 +394,20 @@ def match_district(name: object, province_code: str = DEFAULT_PROVINCE) -> tuple
     return None, float(best_score), closest[:3]
 
 
+def unit_label(code: str, lang: str = "vi", *, short: bool = True) -> str:
+    """An org unit's name in a language: a district's (or a province's own level's), else a province's; the code
+    itself when unknown. The one name of a unit in charts, tables, reports and pages ('Mường Tè', or
+    'Huyện Mường Tè' when not short)."""
+    unit = all_districts().get(code) or provinces().get(code)
+    return unit.label(lang, short=short) if unit else code
+
+
 def district_name(code: str, province_code: str | None = None, lang: str = "vi") -> str:
     """A district's full name, with its province when that is not ``province_code`` (for messages)."""
     d = all_districts().get(code)
     if d is None:
         return code
-    name = d.name_vi if lang != "en" else d.name_en
+    name = unit_label(code, lang, short=False)
     if province_code is not None and d.province_code != province_code and d.province_code in provinces():
         return f"{name} ({provinces()[d.province_code].label(lang, short=False)})"
     return name

@@ -19,6 +19,7 @@ from .options import ReaderOptions
 from .records import Dataset, FileReport, Issue, Record, Severity
 from .reference import (
     DEFAULT_PROVINCE,
+    FUNDING_MEASURES,
     communes,
     components,
     district_name,
@@ -36,7 +37,6 @@ from .transpose import TransposedGrid, transposed
 from .values import parse_column, parse_date, parse_year
 from .workbook import Grid
 
-FUNDING_MEASURES = {"plan", "disbursed"}
 MAX_TABLES = 50  # tables read on one sheet; a district sends two or three
 ALL_SHEETS = "*"  # the key of options that hold for every sheet (a year or date given on the command line)
 _ROMAN = re.compile(r"^(i{1,3}|iv|v|vi{0,3}|ix|x)$")

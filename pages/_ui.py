@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
-from figures import charts, fmt
+from figures import charts, fmt, narrative
 from loaders import FileReport, LoaderError
 from loaders.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from loaders.reference import (
@@ -33,6 +33,7 @@ from loaders.reference import (
     province_of,
     provinces,
     sources,
+    unit_label,
 )
 from loaders.text import escape_markdown
 from store import metrics, queries
@@ -175,8 +176,8 @@ def source_note(*frames: pd.DataFrame) -> str:
     """'Nguồn: dữ liệu nhập từ N tệp — số liệu minh họa' for the facts a figure draws on."""
     ids = set().union(*(set(f["batch_id"].unique()) for f in frames if not f.empty)) if frames else set()
     files = query("batch_files")
-    note = tr("common.source_note", n=int(files.loc[files["batch_id"].isin(ids), "file_name"].nunique()))
-    return f"{note} — {tr('common.illustrative')}" if any(is_sample(f) for f in frames) else note
+    return narrative.note_text(int(files.loc[files["batch_id"].isin(ids), "file_name"].nunique()),
+                               any(is_sample(f) for f in frames), lang())
 
 
 def caption(frame: pd.DataFrame | Sequence[pd.DataFrame], year: int | None = None,
@@ -335,8 +336,7 @@ def districts_in(province: str | None) -> list[str]:
 
 def district_label(code: str, long: bool = False) -> str:
     """A district's name in the chosen language ('Mường Tè', or 'Huyện Mường Tè' when long)."""
-    d = all_districts().get(code)
-    return d.label(lang(), short=not long) if d else code
+    return unit_label(code, lang(), short=not long)
 
 
 def commune_label(code: str) -> str:

@@ -26,6 +26,7 @@ from loaders.header import find_header
 from loaders.options import KINDS, PERIODS, ColumnChoice, ReaderOptions
 from loaders.reference import (
     DEFAULT_PROVINCE,
+    FUNDING_MEASURES,
     all_districts,
     components,
     districts,
@@ -43,7 +44,6 @@ from store import history, profiles
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_UNITS = ("dong", "nghin_dong", "trieu_dong", "ty_dong")
-FUNDING_MEASURES = ("plan", "disbursed")
 VALUE_KINDS = ("value", "total", "rate")
 MEASURED_KINDS = (*VALUE_KINDS, "of_which")  # a measure, source and district are chosen for these
 PLAN_STAGES = ("before", "adjustment")  # the plan before its adjustment, and the change: a source and district
@@ -103,12 +103,6 @@ def province_select(lang: str) -> str:
                    labels={c: p.label(lang) for c, p in provinces().items()})
     st.caption(ui.tr("upload.province_help"))
     return str(code)
-
-
-def district_label(code: str) -> str:
-    """A district's name in the chosen language, for any province ('Mường Tè', 'Điện Biên Đông')."""
-    d = all_districts().get(code)
-    return d.label(ui.lang()) if d else code
 
 
 def profile_lookup(engine: Engine) -> dict[str, tuple[str, ReaderOptions]]:
@@ -243,7 +237,7 @@ def meaning(column: dict[str, Any], lang: str) -> str:
     if column.get("source") in sources():
         parts.append(sources()[column["source"]].label(lang))
     if column.get("district") in all_districts():
-        parts.append(district_label(column["district"]))
+        parts.append(ui.district_label(column["district"]))
     if column.get("kind") not in (None, "value"):  # a check, a part, a plan superseded, a column read twice
         parts.insert(0, ui.tr(f"upload.kind_{column['kind']}"))
     return " – ".join(p for p in parts if p)
@@ -390,7 +384,7 @@ def _measure_heading(measure: str, lang: str) -> str:
 def values_table(records: Sequence[Record], lang: str) -> pd.DataFrame:
     """District × measure as shown: names, the date column only where the records have several dates."""
     frame = district_values(records)
-    table = pd.DataFrame({ui.tr("common.district"): frame["district_code"].map(district_label)})
+    table = pd.DataFrame({ui.tr("common.district"): frame["district_code"].map(ui.district_label)})
     if frame["as_of"].nunique() > 1:  # "đầu năm" and "cuối năm", or one date per row
         table[ui.tr("data.col_as_of")] = [fmt.date(d, lang) for d in frame["as_of"]]
     for measure in frame.columns[2:]:
@@ -602,7 +596,7 @@ def mapping_editor(upload: Upload, base: FileReport, lang: str,
     measure_names = {code: m.label(lang) for code, m in measures().items()}
     # "" for none: a box set to None from a callback would show no choice at all (see _fill_groups)
     source_names = {NONE: ui.tr("upload.none"), **{c: s.label(lang) for c, s in sources().items()}}
-    district_names = {NONE: ui.tr("upload.none"), **{c: district_label(c) for c in districts(province)}}
+    district_names = {NONE: ui.tr("upload.none"), **{c: ui.district_label(c) for c in districts(province)}}
     period_names = {p: ui.tr(f"upload.period_{p}") for p in reversed(PERIODS)}  # the end (the usual) first
     base_key = f"upload_map.{fid}.{name}.{first}-{last}"
     keys = {letter: f"{base_key}.{letter}" for letter in columns}
@@ -649,7 +643,7 @@ def mapping_editor(upload: Upload, base: FileReport, lang: str,
         left, right = st.columns([1, 2], vertical_alignment="center")
         left.button(ui.tr("upload.fill_groups"), key=f"{base_key}.fill", icon=":material/content_copy:",
                     on_click=_fill_groups, args=(keys, fill))
-        right.caption(ui.tr("upload.fill_groups_help", district=district_label(group),
+        right.caption(ui.tr("upload.fill_groups_help", district=ui.district_label(group),
                             n=len({c.district for c in fill.values()}), columns=len(fill)))
     st.caption(ui.tr("upload.mapping_note"))
     changed = {letter: choice for letter, choice in chosen.items() if choice != columns[letter].choice}
@@ -737,7 +731,7 @@ def show_preview(frame: pd.DataFrame, lang: str) -> None:
         if set(statuses) == {"already_imported"}:
             st.info(ui.tr("upload.preview_already", file=md(name)))
     by_district = history.preview_by_district(frame)
-    table = pd.DataFrame({ui.tr("common.district"): by_district["district_code"].map(district_label)})
+    table = pd.DataFrame({ui.tr("common.district"): by_district["district_code"].map(ui.district_label)})
     for status in ("new", "changed", "unchanged", "hidden", "already_imported"):
         table[ui.tr(f"upload.col_{status}")] = [fmt.number(v, lang) for v in by_district[status]]
     st.markdown(f"**{ui.tr('upload.by_district_title')}**")
@@ -750,7 +744,7 @@ def show_preview(frame: pd.DataFrame, lang: str) -> None:
     shown = changed.head(MAX_CHANGED_ROWS)
     digits = shown["measure"].map(lambda m: ui.UNIT_DIGITS.get(measures()[m].unit, 2) if m in measures() else 2)
     st.dataframe(pd.DataFrame({
-        ui.tr("common.district"): shown["district_code"].map(district_label),
+        ui.tr("common.district"): shown["district_code"].map(ui.district_label),
         ui.tr("data.col_year"): shown["year"].astype(str),
         ui.tr("data.col_as_of"): [fmt.date(d, lang) for d in shown["as_of"]],
         ui.tr("data.col_component"): shown["component"].map(lambda c: components()[c].label(lang) if c in components() else c),

@@ -18,12 +18,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from loaders.reference import components, districts, is_province_level, province_level_code, province_of
-
-FUNDING_MEASURES = ["plan", "disbursed"]
-POVERTY_MEASURES = [
-    "households", "poor_households", "near_poor_households", "escaped_poverty", "newly_poor", "fallen_back",
-]
+from loaders.reference import (
+    FUNDING_MEASURES,
+    POVERTY_MEASURES,
+    components,
+    districts,
+    is_province_level,
+    province_level_code,
+    province_of,
+)
 
 
 def _rate(part: pd.Series | float, whole: pd.Series | float) -> Any:
@@ -109,9 +112,9 @@ def funding_by_district(facts: pd.DataFrame, year: int, as_of: dt.date | None = 
     latest = at_finest_grain(latest_funding(facts, year, as_of))
     wide = (
         latest.pivot_table(index="district_code", columns="measure", values="value", aggfunc="sum")
-        .reindex(columns=FUNDING_MEASURES)
+        .reindex(columns=list(FUNDING_MEASURES))
         .fillna(0.0)
-    ) if not latest.empty else pd.DataFrame(columns=FUNDING_MEASURES)
+    ) if not latest.empty else pd.DataFrame(columns=list(FUNDING_MEASURES))
     dates = latest.groupby("district_code")["as_of"].max() if not latest.empty else pd.Series(dtype=object)
     out = pd.DataFrame(index=pd.Index(with_province_level(codes if codes is not None else list(districts()), latest),
                                       name="district_code"))
@@ -204,7 +207,7 @@ def funding_breakdown(facts: pd.DataFrame, year: int, as_of: dt.date | None, by:
         return pd.DataFrame(columns=["district_code", by, "plan", "disbursed", "disbursement_rate"])
     out = (
         latest.pivot_table(index=["district_code", by], columns="measure", values="value", aggfunc="sum")
-        .reindex(columns=FUNDING_MEASURES)
+        .reindex(columns=list(FUNDING_MEASURES))
         .fillna(0.0)
         .reset_index()
     )
@@ -241,7 +244,7 @@ def poverty_by_district(facts: pd.DataFrame) -> pd.DataFrame:
     sel = sel[sel["as_of"] == sel.groupby(["district_code", "year"])["as_of"].transform("max")]
     out = (
         sel.pivot_table(index=["district_code", "year"], columns="measure", values="value", aggfunc="sum")
-        .reindex(columns=POVERTY_MEASURES)
+        .reindex(columns=list(POVERTY_MEASURES))
         .reset_index()
     )
     out.columns.name = None
@@ -283,7 +286,7 @@ def disbursement_curves(facts: pd.DataFrame, district_code: str) -> pd.DataFrame
         return pd.DataFrame(columns=["year", "as_of", *FUNDING_MEASURES, "disbursement_rate", "target_rate"])
     out = (
         sel.pivot_table(index=["year", "as_of"], columns="measure", values="value", aggfunc="sum")
-        .reindex(columns=FUNDING_MEASURES)
+        .reindex(columns=list(FUNDING_MEASURES))
         .reset_index()
     )
     out.columns.name = None
