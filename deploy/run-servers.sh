@@ -40,16 +40,8 @@ start() {
   done
   # Prepare the store once, before any server: the migrations, the first admin and (if DASHBOARD_LOAD_SAMPLES=1)
   # the samples. Each process would do this on its first page run, but two at once on a fresh database race.
-  "$PYTHON" - <<'PY'
-from store.bootstrap import create_first_admin, load_samples_if_empty
-from store.db import get_engine
-from store.settings import get_settings
-
-engine = get_engine()  # runs the Alembic migrations
-create_first_admin(engine)
-if get_settings().load_samples:
-    print(f"samples loaded: {load_samples_if_empty(engine)} files")
-PY
+  # It refuses a store without users (anyone could then import and undo): set DASHBOARD_ADMIN_USER/_PASSWORD.
+  "$PYTHON" -m loaders prepare
   for ((port = first; port < first + count; port++)); do
     "$PYTHON" -m streamlit run serve.py --server.headless true --server.address "$BIND_ADDRESS" \
       --server.port "$port" --browser.gatherUsageStats false >"var/streamlit-$port.log" 2>&1 &

@@ -73,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
                                   "or asked); before that, the name recorded (default DASHBOARD_USER or the system user)")
     p.add_argument("--json", action="store_true", help="print JSON")
 
+    p = verbs.add_parser("prepare", help="before any server starts: migrate the store, create the first admin "
+                                         "(DASHBOARD_ADMIN_USER/_PASSWORD), load the samples if DASHBOARD_LOAD_SAMPLES=1")
+    p.add_argument("--db", help="database URL (default: DASHBOARD_DATABASE_URL or the embedded SQLite file)")
+    p.add_argument("--allow-no-users", action="store_true",
+                   help="succeed without any user (then anyone who reaches the dashboard may import and undo): "
+                        "for one person on one machine only")
+
     p = verbs.add_parser("history", help="every import batch, newest first")
     p.add_argument("--db", help="database URL")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -192,6 +199,28 @@ def _print_reports(reports: list) -> None:  # type: ignore[type-arg]
             print(f"  {issue.severity.value:7} {issue.code:24} {where:22} {issue.message}")
 
 
+def _prepare(engine: Any, args: argparse.Namespace) -> int:
+    """The store migrated (get_engine did it), the first admin created, the samples loaded if asked; refuses
+    a store without users unless told, since a server on it lets anyone change data."""
+    from store.auth import auth_enabled
+    from store.bootstrap import create_first_admin, load_samples_if_empty
+    from store.settings import get_settings
+
+    print("cơ sở dữ liệu đã cập nhật / store migrated")
+    if create_first_admin(engine):
+        print(f"đã tạo quản trị viên đầu tiên / first admin created: {get_settings().admin_user}")
+    if get_settings().load_samples:
+        print(f"số liệu mẫu / samples loaded: {load_samples_if_empty(engine)} tệp / files")
+    if not auth_enabled(engine) and not args.allow_no_users:
+        print("error: chưa có người dùng nào: ai mở được trang cũng nhập và hoàn tác được số liệu. Hãy đặt "
+              "DASHBOARD_ADMIN_USER và DASHBOARD_ADMIN_PASSWORD (ít nhất 10 ký tự) rồi chạy lại. / no user exists: "
+              "anyone who reaches the dashboard could import and undo. Set DASHBOARD_ADMIN_USER and "
+              "DASHBOARD_ADMIN_PASSWORD (10 characters or more) and run again (--allow-no-users for one person "
+              "on one machine).", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one verb; return the exit code (0 ok, 1 a file has errors, 2 bad usage)."""
     args = _parser().parse_args(argv)
@@ -241,6 +270,9 @@ def _run(args: argparse.Namespace) -> int:
                 else:
                     print(f"{res.file}: lô {res.batch_id}: {res.facts_new} mới, {res.facts_changed} thay đổi, {res.facts_unchanged} không đổi")
         return EXIT_OK if all(r.ok for r in reports) else EXIT_FILE_ERRORS
+
+    if args.verb == "prepare":
+        return _prepare(engine, args)
 
     if args.verb == "history":
         from store.history import history

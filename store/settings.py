@@ -23,6 +23,8 @@ ENVIRONMENT = {
     "DASHBOARD_ADMIN_USER": ("", "with DASHBOARD_ADMIN_PASSWORD: the first admin, created at start-up when no user exists"),
     "DASHBOARD_ADMIN_PASSWORD": ("", "the first admin's password (at least 10 characters); there is no default password"),
     "DASHBOARD_SECRET_KEY": ("", "key that signs session cookies (default: one made once and kept in the store)"),
+    "DASHBOARD_ALLOWED_HOSTS": ("*", "host names the server answers to, comma-separated (the proxy's); 127.0.0.1 and "
+                                     "localhost always (health checks); * for any"),
 }
 
 
@@ -41,6 +43,13 @@ class Settings:
     session_minutes: int = field(default_factory=lambda: int(_env("DASHBOARD_SESSION_MINUTES")))
     admin_user: str = field(default_factory=lambda: _env("DASHBOARD_ADMIN_USER"))
     admin_password: str = field(default_factory=lambda: _env("DASHBOARD_ADMIN_PASSWORD"), repr=False)
+    allowed_hosts: tuple[str, ...] = field(default_factory=lambda: _allowed_hosts(_env("DASHBOARD_ALLOWED_HOSTS")))
+
+
+def _allowed_hosts(text: str) -> tuple[str, ...]:
+    """The host names a server answers to: those given, and always this machine's (the health checks)."""
+    names = tuple(dict.fromkeys(h.strip().lower() for h in text.split(",") if h.strip()))
+    return ("*",) if "*" in names or not names else (*names, "127.0.0.1", "localhost")
 
 
 def _system_user() -> str:

@@ -6,10 +6,7 @@ size, and their paths (which hold the Streamlit session id) are never written to
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,23 +15,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from loaders.reference import ROOT
 from store import sessions
 from store.auth import Role, add_user, authenticate
 from store.db import get_engine
-from tests.browser_support import free_port, serve
+from tests.browser_support import serve
+from tests.proxy_support import need_nginx, start_nginx, stop_nginx
 from tests.security.test_browser_sessions import http
 
 UPSTREAM: dict[str, str] = {}  # the address of the server behind the proxy (set by the proxy fixture)
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 PASSWORD = "mật khẩu dài 123"
-
-
-def need_nginx() -> None:
-    if NGINX is None and os.environ.get("DASHBOARD_TEST_REQUIRE_NGINX") == "1":
-        pytest.fail("DASHBOARD_TEST_REQUIRE_NGINX=1 but there is no nginx (apt-get install nginx-light)")
-    if NGINX is None:
-        pytest.skip("PROXY TESTS SKIPPED: no nginx on this machine (apt-get install nginx-light)")
 
 
 @pytest.fixture(scope="module")
@@ -49,47 +38,16 @@ def store_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="module")
 def proxy(tmp_path_factory: pytest.TempPathFactory, store_url: str) -> Iterator[tuple[str, Path]]:
-    """nginx with the shipped site, its upstream the test server; yields (proxy URL, access log)."""
+    """nginx with the site deploy/configure.py writes, its upstream the test server; yields (proxy URL, access log)."""
     need_nginx()
     with_server = serve(tmp_path_factory, DASHBOARD_DATABASE_URL=store_url)
     app_url = next(with_server)
     UPSTREAM["url"] = app_url
-    tmp = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
-    site = re.sub(r"(?m)^\s*server 127\.0\.0\.1:\d+;\n", "", site)
-    site = site.replace("ip_hash;", f"ip_hash;\n    server {urlsplit(app_url).netloc};")
-    site = re.sub(r"listen \d+;", f"listen 127.0.0.1:{port};", site)
-    (tmp / "site.conf").write_text(site, encoding="utf-8")
-    temp_paths = "\n".join(f"    {kind}_temp_path {tmp}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    (tmp / "nginx.conf").write_text(f"""daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log {tmp}/access.log;
-{temp_paths}
-    include {tmp}/site.conf;
-}}
-""", encoding="utf-8")
-    check = subprocess.run([NGINX, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf")], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf")], stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"nginx did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
-            time.sleep(0.2)
+    nginx = start_nginx(tmp_path_factory.mktemp("nginx"), [int(urlsplit(app_url).port or 0)])
     try:
-        yield url, tmp / "access.log"
+        yield nginx.url, nginx.access_log
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_nginx(nginx)
         with_server.close()
 
 
@@ -140,8 +98,10 @@ def test_sign_in_through_the_proxy_sets_the_cookie(proxy: tuple[str, Path], stor
     ticket = sessions.start(engine, "chief")
     engine.dispose()
     assert http(f"{url}/lcpr/session", "POST", data=b"x", headers={"Origin": "http://evil.example"})[0] == 403
-    status, _, headers = http(f"{url}/lcpr/session", "POST", data=ticket.encode(), headers={"Origin": url})
-    assert status == 204 and "HttpOnly" in headers["set-cookie"]
+    request = urllib.request.Request(f"{url}/lcpr/session", method="POST", data=ticket.encode(), headers={"Origin": url})
+    with urllib.request.urlopen(request, timeout=30) as resp:  # every Set-Cookie: the proxy adds its route's
+        status, cookies = resp.status, resp.headers.get_all("Set-Cookie") or []
+    assert status == 204 and any(c.startswith(f"{sessions.COOKIE}=") and "HttpOnly" in c for c in cookies), cookies
 
 
 def test_scripts_are_sent_compressed_by_the_server_and_through_the_proxy(proxy: tuple[str, Path]) -> None:
