@@ -143,6 +143,25 @@ def import_files(  # type: ignore[no-untyped-def]
     paths: Iterable[str | Path], engine: Engine, *, user: Any = None, lang: str = "vi", province_code: str | None = None,
     year: int | None = None, as_of: dt.date | None = None,
 ):
-    """Inspect files, refuse those with errors, write the rest atomically: (reports, results)."""
-    reports = inspect_files(paths, lang=lang, province_code=province_code, year=year, as_of=as_of)
+    """Inspect files, refuse those with errors, write the rest atomically: (reports, results).
+
+    A file whose bytes a batch in the store already holds (its SHA-256) is not read again: its report is
+    empty but for ``already_imported`` (that batch), and its result says already imported, as when a file
+    is read and then found stored. A re-import of unchanged files costs their hashing, not their reading.
+    """
+    from store.history import stored_batches
+
+    files = [Path(p) for p in paths]
+    hashes: dict[Path, str] = {}
+    for path in files:
+        try:
+            hashes[path] = sha256_of(path)
+        except OSError:
+            pass  # inspect_file reports it
+    stored = stored_batches(engine, hashes.values())
+    batch_of = {path: stored[sha] for path, sha in hashes.items() if sha in stored}
+    read = iter(inspect_files([p for p in files if p not in batch_of], lang=lang, province_code=province_code,
+                              year=year, as_of=as_of))
+    reports = [FileReport(path=str(p), sha256=hashes[p], already_imported=batch_of[p]) if p in batch_of else next(read)
+               for p in files]
     return reports, import_reports(engine, reports, user=user)

@@ -192,6 +192,10 @@ def _print_json(obj: Any) -> None:
 
 def _print_reports(reports: list) -> None:  # type: ignore[type-arg]
     for rep in reports:
+        if rep.already_imported is not None:
+            print(f"{rep.path}: đã có trong lô {rep.already_imported}, không đọc lại / already in batch "
+                  f"{rep.already_imported}, not read again")
+            continue
         status = "OK" if rep.ok else "LỖI / ERROR"
         print(f"{rep.path}: {status} — {len(rep.records)} records, {len(rep.errors)} errors, {len(rep.warnings)} warnings")
         for issue in rep.issues:

@@ -99,6 +99,8 @@ class FileReport:
     sha256: str = ""
     # what was understood of each sheet (layout, header rows, columns …), for people to check
     sheets: list[dict[str, Any]] = field(default_factory=list)
+    # the batch that already holds these exact bytes, when an import found it before reading (nothing read)
+    already_imported: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -122,4 +124,5 @@ class FileReport:
             "records": [r.to_dict() for r in self.records],
             "issues": [i.to_dict() for i in self.issues],
             "sheets": self.sheets,
+            **({"already_imported": self.already_imported} if self.already_imported is not None else {}),
         }

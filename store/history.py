@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, select, update
+from sqlalchemy import Connection, Engine, and_, func, select, update
 
 from loaders.errors import StoreError
 from loaders.records import FileReport
@@ -68,6 +69,17 @@ def preview_by_district(frame: pd.DataFrame) -> pd.DataFrame:
     counts = counts.reindex(columns=statuses, fill_value=0)
     counts.columns.name = None
     return counts.reset_index()
+
+
+def stored_batches(engine: Engine, hashes: Iterable[str]) -> dict[str, int]:
+    """SHA-256 → id of the batch (not undone) that holds a file with exactly these bytes."""
+    wanted = sorted(set(hashes))
+    if not wanted:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(select(batches.c.sha256, func.min(batches.c.id)).where(
+            batches.c.sha256.in_(wanted), batches.c.undone.is_(False)).group_by(batches.c.sha256))
+        return {sha: int(batch) for sha, batch in rows}
 
 
 def history(engine: Engine) -> list[dict[str, Any]]:

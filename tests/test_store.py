@@ -40,6 +40,26 @@ def test_same_file_twice_changes_nothing(engine, make_workbook):
     assert data_version(engine) == version
 
 
+def test_a_stored_file_is_recognised_by_its_bytes_before_it_is_read(engine, make_workbook, monkeypatch):
+    from loaders import api
+    from store.history import undo
+
+    path = make_workbook(funding=[funding_row()])
+    other = make_workbook(funding=[funding_row(plan=2000, disbursed=900)], name="other.xlsx")
+    _, (first,) = import_files([path], engine, user="a")
+    read = []
+    real = api.inspect_file
+    monkeypatch.setattr(api, "inspect_file", lambda p, **kw: read.append(p) or real(p, **kw))
+    reports, results = import_files([path, other], engine, user="a")
+    assert read == [other]  # only the new file was read
+    assert reports[0].already_imported == first.batch_id and reports[0].records == []
+    assert results[0].already_imported and results[0].batch_id == first.batch_id and not results[1].already_imported
+    undo(engine, results[1].batch_id, user="a")
+    undo(engine, first.batch_id, user="a")  # an undone batch no longer holds the file: it is read and written again
+    reports, results = import_files([path], engine, user="a")
+    assert reports[0].already_imported is None and len(reports[0].records) == 2 and results[0].facts_new == 2
+
+
 def test_corrected_file_updates_values_and_keeps_history(engine, make_workbook):
     import_files([make_workbook(funding=[funding_row(plan=1000, disbursed=400)])], engine, user="a")
     _, results = import_files([make_workbook(funding=[funding_row(plan=1000, disbursed=450)])], engine, user="a")
