@@ -24,7 +24,7 @@ from sqlalchemy import Engine, Select, Table, and_, case, func, literal, select,
 from loaders.records import Dataset
 from loaders.reference import communes, districts, province_level_code, provinces
 
-from .schema import BY_COMMUNE, CURRENT, FACT_KEY, batches, commune_totals, coverage, facts
+from .schema import BY_COMMUNE, CURRENT, FACT_KEY, OWN, batches, commune_totals, coverage, facts
 
 FACT_COLUMNS = [
     "dataset", "district_code", "province_code", "year", "as_of", "component", "source", "measure", "value",
@@ -244,7 +244,7 @@ def _funding_sums(table: Table, year: int | None, as_of: dt.date | None, provinc
         (c.component == "", literal("")), else_=literal(SUMMED))
     source = c.source if keep in ("source", "both") else case((c.source == "", literal("")), else_=literal(SUMMED))
     if table is facts:
-        where: list[Any] = [CURRENT, c.dataset == "funding", c.commune_code == ""]
+        where: list[Any] = [CURRENT, c.dataset == "funding", OWN]
         count: Any = func.count()
     else:
         where, count = [c.dataset == "funding"], func.sum(c.facts)

@@ -73,6 +73,8 @@ facts = Table(
 CURRENT = text("facts.current")
 # "the fact is a commune's", as ix_facts_communes says it (a bound '' would not let SQLite use that index)
 BY_COMMUNE = text("facts.commune_code <> ''")
+# "the fact is the unit's own", as ix_facts_own says it
+OWN = text("facts.commune_code = ''")
 
 FACT_KEY = ("dataset", "district_code", "year", "as_of", "component", "source", "measure", "commune_code")
 
@@ -99,6 +101,10 @@ Index("ix_facts_replaced_by", facts.c.replaced_by, sqlite_where=text("replaced_b
 # read without scanning the table (queries.commune_facts, communes_present)
 Index("ix_facts_communes", facts.c.district_code, facts.c.commune_code,
       sqlite_where=text("current AND commune_code <> ''"), postgresql_where=text("current AND commune_code <> ''"))
+# only the units' own values: a district's figures at its latest date without stepping over its communes' (at a
+# date reported by commune, the key index walked 3,000 commune values per district to find none: 0.7 s a page)
+Index("ix_facts_own", facts.c.dataset, facts.c.district_code, facts.c.year, facts.c.as_of,
+      sqlite_where=text("current AND commune_code = ''"), postgresql_where=text("current AND commune_code = ''"))
 
 # How many current facts each dataset, district, year and report date has: what the pages ask first
 # (which provinces, years and dates exist, each district's latest report) without reading facts.

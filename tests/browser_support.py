@@ -61,14 +61,18 @@ class Server:
     url: str
 
 
-def start_server(db: Path, log_path: Path, port: int | None = None, **extra_env: str) -> Server:
-    """``streamlit run serve.py`` (dashboard.py with its routes) on a free port and the SQLite store ``db``,
+def start_server(db: Path, log_path: Path, **extra_env: str) -> Server:
+    """``streamlit run serve.py`` on a free port: see start_server_on."""
+    return start_server_on(free_port(), db, log_path, **extra_env)
+
+
+def start_server_on(port: int, db: Path, log_path: Path, **extra_env: str) -> Server:
+    """``streamlit run serve.py`` (dashboard.py with its routes) on ``port`` and the SQLite store ``db``,
     with the samples, its output in ``log_path``; ready when this returns.
 
     Used by the browser tests and by docs/screenshots.py; RuntimeError (with the log's end) when it does not start.
-    ``port``: this one (a server restarted in place), else a free one.
+    ``port``: a free one, or a stopped server's (restarted in place).
     """
-    port = port or free_port()
     env = {**os.environ, "DASHBOARD_DATABASE_URL": f"sqlite:///{db}", "DASHBOARD_LOAD_SAMPLES": "1", **extra_env}
     with open(log_path, "w") as log:  # the server keeps its own copy of the file
         proc = subprocess.Popen(

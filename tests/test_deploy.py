@@ -18,7 +18,17 @@ from loaders.cli import main as cli
 from loaders.reference import ROOT
 from store.auth import auth_enabled
 from store.db import get_engine
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, SHOTS, Server, free_port, settle, start_server, stop_server
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SHOTS,
+    Server,
+    free_port,
+    settle,
+    start_server,
+    start_server_on,
+    stop_server,
+)
 from tests.proxy_support import configure, start_nginx, stop_nginx
 from tests.test_upload import muong_te_october
 
@@ -145,8 +155,8 @@ class Cluster:
         self.nginx = start_nginx(tmp / "nginx", self.ports)
 
     def start(self, port: int) -> None:
-        self.servers[port] = start_server(self.tmp / f"store-{port}.sqlite", self.tmp / f"log-{port}-{time.time()}.txt",
-                                          port=port, DASHBOARD_LOAD_SAMPLES="0")
+        self.servers[port] = start_server_on(port, self.tmp / f"store-{port}.sqlite",
+                                             self.tmp / f"log-{port}-{time.time()}.txt", DASHBOARD_LOAD_SAMPLES="0")
 
     def stop(self, port: int) -> None:
         stop_server(self.servers.pop(port))
