@@ -131,8 +131,9 @@ def analyze_if_grown(conn: Connection) -> bool:
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("ANALYZE facts")
         conn.exec_driver_sql("ANALYZE coverage")
+        conn.exec_driver_sql("ANALYZE commune_totals")  # by its key per district, not its scope index
     elif conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("ANALYZE facts, coverage")
+        conn.exec_driver_sql("ANALYZE facts, coverage, commune_totals")
     conn.execute(delete(meta).where(meta.c.key == "analyzed_rows"))
     conn.execute(insert(meta).values(key="analyzed_rows", value=str(rows)))
     return True

@@ -82,9 +82,12 @@ def at_finest_grain(funding: pd.DataFrame, need: str | None = None) -> pd.DataFr
     """Funding facts at the finest grain present per district and date (see _GRAINS)."""
     if funding.empty:
         return funding
-    grain = list(zip((funding["component"] != "").astype(int), (funding["source"] != "").astype(int)))
-    order = {g: i for i, g in enumerate(_GRAINS[need])}
-    rank = pd.Series([order.get(g, 99) for g in grain], index=funding.index)
+    # each row's grain as 0–3 (component? × 2 + source?), then its place in the order wanted (99: not wanted)
+    grain = (funding["component"].to_numpy() != "").astype(int) * 2 + (funding["source"].to_numpy() != "").astype(int)
+    order = np.full(4, 99)
+    for i, (has_component, has_source) in enumerate(_GRAINS[need]):
+        order[has_component * 2 + has_source] = i
+    rank = pd.Series(order[grain], index=funding.index)
     best = rank.groupby([funding["district_code"], funding["as_of"]]).transform("min")
     return funding[(rank == best) & (rank < 99)]
 

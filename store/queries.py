@@ -38,8 +38,8 @@ SUMMED = "*"
 
 def _frame(rows: Sequence[Any], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=columns)
-    if "as_of" in frame:
-        frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+    if "as_of" in frame:  # few distinct dates in many rows: each converted once
+        frame["as_of"] = frame["as_of"].map({v: pd.Timestamp(v).date() for v in frame["as_of"].unique()})
     if "year" in frame:
         frame["year"] = frame["year"].astype("int64")
     if "value" in frame:
