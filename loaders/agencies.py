@@ -21,7 +21,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from .reference import FUZZY_THRESHOLD, agencies, provinces
+from .matching import FUZZY_THRESHOLD
+from .reference import agencies, provinces
 from .text import FORMULA_PREFIXES, fold
 
 # "A. CẤP TỈNH", "I - Khối tỉnh", "Các sở, ban, ngành tỉnh", "Khối các sở, ngành tỉnh", "Đơn vị cấp tỉnh" (folded)

@@ -25,7 +25,8 @@ class _Parser(argparse.ArgumentParser):
 
 def _province(value: str) -> str:
     """The GSO code of a province given as a code ("11", "1") or a name ("Điện Biên"); a usage error otherwise."""
-    from .reference import match_province, provinces
+    from .matching import match_province
+    from .reference import provinces
 
     text = value.strip()
     code = text.zfill(2) if text.isdigit() and len(text) <= 2 else match_province(text)

@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from .reference import FUZZY_THRESHOLD, Commune, commune_aliases, communes, communes_of, districts
+from .matching import FUZZY_THRESHOLD
+from .reference import Commune, commune_aliases, communes, communes_of, districts
 from .text import FORMULA_PREFIXES, fold
 
 # A commune's type word as written before its name, folded, with the type it names.

@@ -6,7 +6,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .reference import DEFAULT_PROVINCE, match_district
+from .matching import match_district
+from .reference import DEFAULT_PROVINCE
 from .synonyms import Meaning, classify, is_header_word
 from .text import fold
 from .values import is_blank

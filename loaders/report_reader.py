@@ -15,6 +15,7 @@ from .agencies import agency_name, match_agency, part_heading
 from .communes import commune_name, district_named, has_district_word, is_commune_label, match_commune
 from .header import Header, candidate_headers, district_columns, find_header, is_header_row
 from .i18n import number, t
+from .matching import match_district
 from .options import ReaderOptions
 from .records import Dataset, FileReport, Issue, Record, Severity
 from .reference import (
@@ -23,7 +24,6 @@ from .reference import (
     communes,
     components,
     district_name,
-    match_district,
     measures,
     province_level_code,
     provinces,

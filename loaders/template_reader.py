@@ -11,6 +11,7 @@ from typing import Any
 from . import i18n
 from .communes import commune_name, match_commune
 from .i18n import t
+from .matching import match_code, match_district
 from .records import Dataset, FileReport, Issue, Record, Severity
 from .reference import (
     DEFAULT_PROVINCE,
@@ -18,8 +19,6 @@ from .reference import (
     components,
     district_name,
     leaf_components,
-    match_code,
-    match_district,
     measures,
     source_parent,
     sources,

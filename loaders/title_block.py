@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from .reference import match_province
+from .matching import match_province
 from .synonyms import unit_in
 from .text import fold
 

@@ -23,6 +23,7 @@ from loaders import FileReport, LoaderError, Record, import_reports, inspect_fil
 from loaders.annotate import UNOPENABLE, annotated_copy
 from loaders.encoding import normalise_grids
 from loaders.header import find_header
+from loaders.matching import match_district
 from loaders.options import KINDS, PERIODS, ColumnChoice, ReaderOptions
 from loaders.reference import (
     DEFAULT_PROVINCE,
@@ -30,7 +31,6 @@ from loaders.reference import (
     all_districts,
     components,
     districts,
-    match_district,
     measures,
     provinces,
     sources,

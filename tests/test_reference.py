@@ -2,6 +2,7 @@ import csv
 
 import pytest
 
+from loaders.matching import match_district, match_province
 from loaders.reference import (
     DEFAULT_PROVINCE,
     REFERENCE_DIR,
@@ -11,8 +12,6 @@ from loaders.reference import (
     districts,
     leaf_components,
     leaf_sources,
-    match_district,
-    match_province,
     province_of,
     provinces,
     source_parent,

@@ -156,10 +156,10 @@ def test_a_copy_refused_says_why_on_the_page(db_url: str, tmp_path: Path, monkey
 
 def test_one_list_of_formula_prefixes_for_the_whole_product() -> None:
     from figures import fmt
-    from loaders import reference
+    from loaders import matching
 
     assert set(FORMULA_PREFIXES) == {"=", "+", "-", "@", "\t", "\r"}
-    assert reference.FORMULA_PREFIXES is FORMULA_PREFIXES and fmt.FORMULA_PREFIXES is FORMULA_PREFIXES
+    assert matching.FORMULA_PREFIXES is FORMULA_PREFIXES and fmt.FORMULA_PREFIXES is FORMULA_PREFIXES
     copies = [str(p.relative_to(ROOT)) for folder in ("loaders", "figures", "pages", "store") for p in (ROOT / folder).rglob("*.py")
               if re.search(r"""\(\s*["']=["']\s*,\s*["']\+["']""", p.read_text(encoding="utf-8"))]
     assert copies == ["loaders/text.py"]
