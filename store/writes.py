@@ -6,6 +6,7 @@ import datetime as dt
 import zlib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -208,14 +209,25 @@ def _other_source_level(existing: dict[tuple[Any, ...], tuple[int, float, int]],
     """
     source = _SOURCE
     mine = set(keys)
+    levels = _other_levels()
     related: set[tuple[Any, ...]] = set()
     for key in mine:
-        code = key[source]
+        for other in levels.get(key[source], ()):  # most sources have no other level: nothing to build
+            related.add((*key[:source], other, *key[source + 1:]))
+    return [k for k in related - mine if k in existing]
+
+
+@lru_cache(maxsize=1)
+def _other_levels() -> dict[str, tuple[str, ...]]:
+    """Each source's other levels of the source tree: its parts and its parent ('central' ↔ its two parts)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for code in sources():
         others = [c for c, s in sources().items() if s.parent_code == code]
         if parent := source_parent(code):
             others.append(parent)
-        related.update((*key[:source], other, *key[source + 1:]) for other in others)
-    return [k for k in related - mine if k in existing]
+        if others:
+            out[code] = tuple(others)
+    return out
 
 
 def lock_scope(conn: Connection, district_codes: Iterable[str]) -> None:
