@@ -14,6 +14,7 @@ from figures.excel_report import table_poverty
 from figures.narrative import narrative_of, report_figures
 from figures.pdf_report import _province_kpis
 from loaders.i18n import t
+from loaders.reference import unit_label
 from store import metrics
 from store.db import get_engine
 from store.queries import current_facts
@@ -120,7 +121,7 @@ def test_narrative_does_not_claim_targets_met_without_targets(lang):
     met = t("report.n_none_lagging", lang, item="").split(";")[0]
     assert met not in text
     assert t("report.n_poverty_all_met", lang) not in text
-    names = ", ".join(charts.district_name(c, lang) for c in ("107", "108"))
+    names = ", ".join(unit_label(c, lang) for c in ("107", "108"))
     assert t("report.n_no_target", lang, n=2, count=2, districts=names) in lines
     assert t("report.n_poverty_no_target", lang, n=2, count=2, districts=names) in lines
 

@@ -10,7 +10,7 @@ import pytest
 
 from figures import charts, fmt, maps
 from loaders.i18n import t
-from loaders.reference import districts
+from loaders.reference import districts, unit_label
 from tests.test_pages import db_url, open_page, sample_db  # noqa: F401 (fixtures)
 
 D = dt.date
@@ -37,7 +37,7 @@ def test_ranked_value_labels_never_sit_on_the_target(rates: list[float], targets
     bars = [tr for tr in fig.data if tr.type == "bar"]
     assert all(tr.insidetextanchor == "start" for tr in bars)
     shown = {y: (pos, x) for tr in bars for y, x, pos in zip(tr.y, tr.x, tr.textposition)}
-    by_name = dict(zip([charts.district_name(c, "vi") for c in _ranked(rates, targets)["district_code"]], targets))
+    by_name = dict(zip([unit_label(c, "vi") for c in _ranked(rates, targets)["district_code"]], targets))
     for name, (pos, rate) in shown.items():
         low, high = _label_span(pos, rate)
         assert pd.isna(by_name[name]) or not low <= by_name[name] <= high, (name, pos, rate, by_name[name])
