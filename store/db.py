@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -82,6 +83,11 @@ def get_engine(url: str | None = None) -> Engine:
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 7_301_120_160  # any constant: the advisory lock all servers take while migrating
+# One migration at a time in this process: Alembic's commands work through module-global proxies (alembic.context,
+# alembic.op) that two threads cannot share. A server's first uploads arrive together, each opening the store in a
+# worker thread (pages/_routes.py) beside the page's own first run: unserialised, every round of six at once on a
+# fresh store failed (KeyError 'script', "table alembic_version already exists"), an upload answered with 500.
+_MIGRATING = threading.Lock()
 
 
 def migrate(engine: Engine) -> None:
@@ -95,7 +101,7 @@ def migrate(engine: Engine) -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
+    with _MIGRATING, engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # several servers starting at once on a fresh database: one migrates, the others wait for it
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})

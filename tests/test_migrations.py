@@ -95,3 +95,29 @@ def test_servers_starting_at_once_on_a_fresh_postgresql_database_all_migrate(tmp
             for name in names:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_threads_of_one_server_opening_a_fresh_store_at_once_all_migrate(tmp_path):
+    """A server's first uploads arrive together, each opening the store in a worker thread beside the page's first
+    run; Alembic's commands share module-global state, so they must not run side by side (an upload got 500)."""
+    import threading
+
+    for round_ in range(3):
+        url = f"sqlite:///{tmp_path / f'store{round_}.sqlite'}"
+        barrier, errors = threading.Barrier(6), []
+
+        def open_store(url: str, barrier: threading.Barrier, errors: list[str]) -> None:
+            barrier.wait()
+            try:
+                get_engine(url).dispose()
+            except Exception as exc:  # noqa: BLE001 - every failure is the finding
+                errors.append(repr(exc))
+
+        threads = [threading.Thread(target=open_store, args=(url, barrier, errors)) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        with create_engine(url).connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == "0008"
